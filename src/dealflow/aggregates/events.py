@@ -1,0 +1,308 @@
+"""The facts of a deal's life. Each carries what it needs to apply itself, including
+the state it leaves the deal in, so that replaying history never runs the machine.
+`apply` only assigns."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from eventsourcing.domain import Aggregate
+
+from dealflow.aggregates.lifecycle import stage_of
+from dealflow.playbook import ACTIONS, STAGE_OF_ACTION, CONCEDE, DEADLOCK, US, Effect, Move, Record, action_with
+
+if TYPE_CHECKING:
+    from dealflow.aggregates.opportunity import Opportunity
+
+NEGOTIATE = action_with(Effect.NEGOTIATES).name
+COLLECT = action_with(Effect.COLLECTS).name
+REFER = action_with(Effect.REFERRAL).name
+
+
+class Opened(Aggregate.Created):
+    deal_id: str
+    account: str
+    title: str
+    owner: str
+    value: Decimal | None
+    currency: str | None
+    close_by: date | None
+    effective_on: date
+    actor: str
+    state: str
+    referred_by: str | None
+
+    trigger: ClassVar[str | None] = None
+
+
+class DealEvent(Aggregate.Event):
+    """Every later event: when it happened, who recorded it, the state it leaves."""
+
+    effective_on: date
+    actor: str
+    state: str
+
+    trigger: ClassVar[str]
+
+    def apply(self, deal: Opportunity) -> None:
+        if stage_of(self.state) != stage_of(deal.state):
+            deal.stage_changed_on = self.effective_on
+        deal.state = self.state
+        self.assign(deal)
+
+    def assign(self, deal: Opportunity) -> None:
+        """Assign this event's own facts to the deal."""
+
+    def trigger_context(self) -> dict[str, Any]:
+        """What the machine's guards need to judge this event again (see `dealflow audit`)."""
+        return {}
+
+
+class ActionRecorded(DealEvent):
+    action: str
+    fields: dict[str, Any]
+    note: str | None
+
+    @property
+    def trigger(self) -> str:  # type: ignore[override]
+        return self.action
+
+    def assign(self, deal: Opportunity) -> None:
+        deal.actions_done = sorted({*deal.actions_done, self.action})
+        effect = ACTIONS[self.action].effect
+        if effect is not None:
+            _EFFECTS[effect](deal, self)
+
+
+def _qualifies(deal: Opportunity, event: ActionRecorded) -> None:
+    fields = event.fields
+    deal.answers = dict(fields)
+
+
+def _maps_stakeholder(deal: Opportunity, event: ActionRecorded) -> None:
+    fields = event.fields
+    key = fields["contact"].casefold()
+    known = deal.stakeholders.get(key, {})
+    deal.stakeholders = {**deal.stakeholders, key: {**known, **fields}}
+
+
+def _raises_relationship(deal: Opportunity, event: ActionRecorded) -> None:
+    fields = event.fields
+    key = fields["contact"].casefold()
+    ladder = [action.name for action in STAGE_OF_ACTION[event.action].actions]
+    reached = deal.relationships.get(key)
+    if reached is None or ladder.index(event.action) > ladder.index(reached):
+        deal.relationships = {**deal.relationships, key: event.action}
+
+
+def _sets_criteria(deal: Opportunity, event: ActionRecorded) -> None:
+    fields = event.fields
+    deal.criteria = {**deal.criteria, **fields["criteria"]}
+    deal.buying_stage = fields.get("buying_stage", deal.buying_stage)
+
+
+def _sets_value(deal: Opportunity, event: ActionRecorded) -> None:
+    fields = event.fields
+    deal.value = fields["quotation"]
+    deal.currency = fields.get("currency", deal.currency)
+
+
+def _upsells(deal: Opportunity, event: ActionRecorded) -> None:
+    fields = event.fields
+    deal.value = (deal.value or Decimal(0)) + fields["amount"]
+
+
+def _negotiates(deal: Opportunity, event: ActionRecorded) -> None:
+    fields = event.fields
+    if fields["step"] == DEADLOCK:
+        deal.deadlocks = deal.deadlocks + 1
+
+
+def _refers(deal: Opportunity, event: ActionRecorded) -> None:
+    fields = event.fields
+    deal.referrals = [*deal.referrals, fields["deal"]]
+
+
+def _collects(deal: Opportunity, event: ActionRecorded) -> None:
+    fields = event.fields
+    deal.update_invoice(fields["invoice"], chases=deal.invoices[fields["invoice"]]["chases"] + 1)
+
+
+_EFFECTS = {
+    Effect.QUALIFIES: _qualifies,
+    Effect.STAKEHOLDER: _maps_stakeholder,
+    Effect.RELATIONSHIP: _raises_relationship,
+    Effect.SETS_CRITERIA: _sets_criteria,
+    Effect.SETS_VALUE: _sets_value,
+    Effect.UPSELLS: _upsells,
+    Effect.NEGOTIATES: _negotiates,
+    Effect.REFERRAL: _refers,
+    Effect.COLLECTS: _collects,
+}
+
+
+class Advanced(DealEvent):
+    evidence: str | None
+    trigger: ClassVar[str] = Move.ADVANCE
+
+    def trigger_context(self) -> dict[str, Any]:
+        return {"evidence": self.evidence}
+
+
+class SteppedBack(DealEvent):
+    reason: str
+    trigger: ClassVar[str] = Move.BACK
+
+    def assign(self, deal: Opportunity) -> None:
+        deal.regressions = deal.regressions + 1
+
+    def trigger_context(self) -> dict[str, Any]:
+        return {"to": stage_of(self.state)}
+
+
+class Lost(DealEvent):
+    reason: str
+    competitor: str | None
+    lost_from: str
+    trigger: ClassVar[str] = Move.LOSE
+
+    def assign(self, deal: Opportunity) -> None:
+        deal.lost_from = self.lost_from
+        deal.lost_reason = self.reason
+        deal.competitor = self.competitor
+
+
+class Reopened(DealEvent):
+    reason: str
+    trigger: ClassVar[str] = Move.REOPEN
+
+    def assign(self, deal: Opportunity) -> None:
+        deal.lost_from = None
+        deal.lost_reason = None
+        deal.competitor = None
+
+
+class BottomLineSet(DealEvent):
+    term: str
+    value: Decimal
+    trigger: ClassVar[str] = NEGOTIATE
+
+    def assign(self, deal: Opportunity) -> None:
+        deal.bottom_lines = {**deal.bottom_lines, self.term: self.value}
+        deal.actions_done = sorted({*deal.actions_done, self.trigger})
+
+
+class Conceded(DealEvent):
+    term: str
+    by: str
+    before: Decimal
+    after: Decimal
+    round: int
+    size: Decimal
+    widened: bool
+    past_bottom_line: bool
+    override: str | None
+    trigger: ClassVar[str] = NEGOTIATE
+
+    def assign(self, deal: Opportunity) -> None:
+        deal.concession_rounds = {**deal.concession_rounds, self.term: self.round}
+        if self.by == US:
+            deal.our_last_concession = {**deal.our_last_concession, self.term: self.size}
+        deal.actions_done = sorted({*deal.actions_done, self.trigger})
+
+
+class Signed(DealEvent):
+    amount: Decimal
+    currency: str
+    terms: str | None
+    trigger: ClassVar[str] = Move.SIGN
+
+    def assign(self, deal: Opportunity) -> None:
+        deal.signed_amount = self.amount
+        deal.signed_on = self.effective_on
+        deal.value = self.amount
+        deal.currency = self.currency
+        deal.payment_terms = self.terms
+
+
+class Invoiced(DealEvent):
+    invoice: str
+    amount: Decimal
+    issued: date
+    due: date
+    trigger: ClassVar[str] = COLLECT
+
+    def assign(self, deal: Opportunity) -> None:
+        deal.invoices = {
+            **deal.invoices,
+            self.invoice: {
+                "amount": self.amount,
+                "paid": Decimal(0),
+                "written_off": Decimal(0),
+                "issued": self.issued,
+                "due": self.due,
+                "chases": 0,
+            },
+        }
+
+
+class PaymentReceived(DealEvent):
+    invoice: str
+    amount: Decimal
+    trigger: ClassVar[str] = COLLECT
+
+    def assign(self, deal: Opportunity) -> None:
+        deal.update_invoice(self.invoice, paid=deal.invoices[self.invoice]["paid"] + self.amount)
+
+
+class WrittenOff(DealEvent):
+    invoice: str
+    amount: Decimal
+    reason: str
+    trigger: ClassVar[str] = COLLECT
+
+    def assign(self, deal: Opportunity) -> None:
+        deal.update_invoice(self.invoice, written_off=deal.invoices[self.invoice]["written_off"] + self.amount)
+
+
+class Closed(DealEvent):
+    trigger: ClassVar[str] = Move.CLOSE
+
+
+class NoteAdded(DealEvent):
+    text: str
+    trigger: ClassVar[str] = Record.NOTE
+
+
+class Reassigned(DealEvent):
+    owner: str
+    previous: str
+    trigger: ClassVar[str] = Record.ASSIGN
+
+    def assign(self, deal: Opportunity) -> None:
+        deal.owner = self.owner
+
+
+class ForecastChanged(DealEvent):
+    value: Decimal | None
+    currency: str | None
+    close_by: date | None
+    trigger: ClassVar[str] = Record.FORECAST
+
+    def assign(self, deal: Opportunity) -> None:
+        if self.value is not None:
+            deal.value = self.value
+        if self.currency is not None:
+            deal.currency = self.currency
+        if self.close_by is not None:
+            deal.close_by = self.close_by
+
+
+class BuyingStageUpdated(DealEvent):
+    buying_stage: str
+    trigger: ClassVar[str] = Record.BUYING_STAGE
+
+    def assign(self, deal: Opportunity) -> None:
+        deal.buying_stage = self.buying_stage

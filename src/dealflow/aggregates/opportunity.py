@@ -1,0 +1,373 @@
+"""Opportunity: one sales deal, event-sourced, moved through the method's lifecycle.
+
+Command methods check with the lifecycle machine and the playbook's rules, then
+trigger events; a refused command raises before any event exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from dealflow.aggregates import events
+from dealflow.aggregates.errors import InvalidInput, Refused
+from dealflow.aggregates.fields import clean_fields
+from dealflow.aggregates.ids import check_deal_id, deal_uuid
+from dealflow.aggregates.lifecycle import entered, lifecycle, stage_of, sub_state_of
+from dealflow.aggregates.money import parse_amount, parse_currency
+from dealflow.aggregates.negotiation import assess_concession, check_term
+from dealflow.aggregates.signals import missing
+from dealflow.aggregates.receivables import balance, check_new_invoice, check_payment, open_invoice
+from dealflow.playbook import (
+    ACTIONS,
+    BUYING_STAGES,
+    CLOSED,
+    CONCEDE,
+    DEFAULTS,
+    GIFT_ACTIVITIES,
+    LOST,
+    LOST_REASONS,
+    STAGE_NAMES,
+    WON_STAGE,
+    Effect,
+    Move,
+    Record,
+    Status,
+)
+
+
+def _text(value: str | None, what: str) -> str:
+    if value is None or not value.strip():
+        raise InvalidInput(f"give {what}")
+    return value.strip()
+
+
+def _effective_on(on: date | None, not_before: date | None) -> date:
+    today = date.today()
+    on = on or today
+    if on > today:
+        raise InvalidInput(f"--on {on} is in the future: records are dated today ({today}) or earlier")
+    if not_before is not None and on < not_before:
+        raise Refused(f"--on {on} is before this deal's last stage change on {not_before}: date it {not_before} or later")
+    return on
+
+
+class Opportunity(Aggregate):
+    """A sales deal. Open one with `Opportunity.open`."""
+
+    @staticmethod
+    def create_id(deal_id: str, **_: Any) -> UUID:
+        return deal_uuid(deal_id)
+
+    def __init__(
+        self,
+        deal_id: str,
+        account: str,
+        title: str,
+        owner: str,
+        value: Decimal | None,
+        currency: str | None,
+        close_by: date | None,
+        effective_on: date,
+        actor: str,
+        state: str,
+        referred_by: str | None,
+    ) -> None:
+        self.deal_id = deal_id
+        self.account = account
+        self.title = title
+        self.owner = owner
+        self.value = value
+        self.currency = currency
+        self.close_by = close_by
+        self.opened_on = effective_on
+        self.opened_by = actor
+        self.state = state
+        self.referred_by = referred_by
+        self.stage_changed_on = effective_on
+        self.actions_done: list[str] = []
+        self.answers: dict[str, bool] = {}
+        self.stakeholders: dict[str, dict[str, Any]] = {}
+        self.relationships: dict[str, str] = {}
+        self.criteria: dict[str, str] = {}
+        self.buying_stage: str | None = None
+        self.deadlocks = 0
+        self.regressions = 0
+        self.referrals: list[str] = []
+        self.lost_from: str | None = None
+        self.lost_reason: str | None = None
+        self.competitor: str | None = None
+        self.bottom_lines: dict[str, Decimal] = {}
+        self.our_last_concession: dict[str, Decimal] = {}
+        self.concession_rounds: dict[str, int] = {}
+        self.signed_amount: Decimal | None = None
+        self.signed_on: date | None = None
+        self.payment_terms: str | None = None
+        self.invoices: dict[str, dict[str, Any]] = {}
+
+    # --- opening --------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        deal_id: str,
+        account: str,
+        title: str,
+        actor: str,
+        owner: str | None = None,
+        value: object = None,
+        currency: str | None = None,
+        close_by: date | None = None,
+        on: date | None = None,
+        referred_by: str | None = None,
+    ) -> Opportunity:
+        amount = None if value is None else parse_amount(value, "--value")
+        if amount is not None and currency is None:
+            raise InvalidInput("give --currency with --value: a deal's money has one ISO 4217 currency")
+        return cls._create(
+            events.Opened,
+            deal_id=check_deal_id(deal_id),
+            account=_text(account, "the account (the customer's name)"),
+            title=_text(title, "a --title for the deal"),
+            owner=(owner or actor).strip(),
+            value=amount,
+            currency=None if currency is None else parse_currency(currency),
+            close_by=close_by,
+            effective_on=_effective_on(on, None),
+            actor=actor,
+            state=entered(STAGE_NAMES[0]),
+            referred_by=referred_by,
+        )
+
+    # --- where the deal stands -----------------------------------------------------------
+
+    @property
+    def stage(self) -> str | None:
+        return None if self.state in (LOST, CLOSED) else stage_of(self.state)
+
+    @property
+    def action(self) -> str | None:
+        return sub_state_of(self.state)
+
+    @property
+    def status(self) -> Status:
+        if self.state == LOST:
+            return Status.LOST
+        if self.state == CLOSED:
+            return Status.CLOSED
+        return Status.WON if stage_of(self.state) == WON_STAGE.name else Status.OPEN
+
+    @property
+    def invoiced_total(self) -> Decimal:
+        return sum((invoice["amount"] for invoice in self.invoices.values()), Decimal(0))
+
+    @property
+    def open_balance(self) -> Decimal:
+        return sum((balance(invoice) for invoice in self.invoices.values()), Decimal(0))
+
+    def allowed(self) -> list[str]:
+        return lifecycle().allowed(self.state)
+
+    def update_invoice(self, invoice: str, **changes: Any) -> None:
+        self.invoices = {**self.invoices, invoice: {**self.invoices[invoice], **changes}}
+
+    # --- recording ------------------------------------------------------------------------
+
+    def _record(self, event_class: type[events.DealEvent], trigger: str, on: date | None, actor: str, context: Mapping[str, Any] | None = None, **facts: Any) -> None:
+        state = lifecycle().next_state(self, trigger, **(context or {}))
+        self.trigger_event(event_class, effective_on=_effective_on(on, self.stage_changed_on), actor=actor, state=state, **facts)
+
+    def record_action(
+        self,
+        action: str,
+        fields: Mapping[str, object],
+        *,
+        actor: str,
+        on: date | None = None,
+        note: str | None = None,
+        gift_limit: Decimal = DEFAULTS.gift_limit,
+        referral_id: str | None = None,
+    ) -> None:
+        """Record one of the 24 actions. Referral sales go through `refer`."""
+        if action not in ACTIONS:
+            raise InvalidInput(f"unknown action {action!r}: `dealflow act --help` lists the 24 actions")
+        spec = ACTIONS[action]
+        cleaned: dict[str, Any] = clean_fields(spec, fields)
+        lifecycle().next_state(self, action)  # the method's word first: right stage, open deal
+        self._check_effect(spec.effect, cleaned, gift_limit)
+        if spec.effect is Effect.REFERRAL:
+            cleaned["deal"] = _text(referral_id, "the referred deal's id")
+        self._record(events.ActionRecorded, action, on, actor, action=action, fields=cleaned, note=note)
+
+    def _check_effect(self, effect: Effect | None, fields: dict[str, Any], gift_limit: Decimal) -> None:
+        if effect is Effect.RELATIONSHIP and fields["activity"] in GIFT_ACTIVITIES:
+            gift = fields.get("gift_value")
+            if gift is None:
+                raise InvalidInput("a gift needs --gift-value: gifts stay within the law and company rules")
+            if gift > gift_limit and not fields.get("approver"):
+                raise Refused(f"a gift of {gift} is above the limit of {gift_limit}: name the --approver who allowed it")
+        if effect is Effect.SETS_VALUE:
+            currency = fields.get("currency") or self.currency
+            if currency is None:
+                raise InvalidInput("give the quotation's --currency: this deal has none yet")
+            self._check_currency(currency)
+            fields["currency"] = currency
+        if effect is Effect.UPSELLS and self.currency is None:
+            raise Refused("this deal has no value or currency yet: submit a proposal or set a forecast first")
+        if effect is Effect.NEGOTIATES and fields["step"] == CONCEDE:
+            raise InvalidInput("record a concession with `dealflow concede DEAL --term --by --from --to`")
+        if effect is Effect.COLLECTS:
+            open_invoice(self.invoices, fields["invoice"])
+
+    def _check_currency(self, currency: str) -> None:
+        if self.currency is not None and currency != self.currency:
+            raise Refused(f"this deal is in {self.currency}: a deal has one currency, so give amounts in {self.currency}")
+
+    def refer(self, fields: Mapping[str, object], *, new_deal_id: str, actor: str, on: date | None = None, note: str | None = None) -> Opportunity:
+        """The referral-sale action: records it here and returns the new, linked deal (save both together)."""
+        action = events.REFER
+        cleaned = clean_fields(ACTIONS[action], fields)
+        self.record_action(action, cleaned, actor=actor, on=on, note=note, referral_id=new_deal_id)
+        return Opportunity.open(
+            deal_id=new_deal_id,
+            account=cleaned["account"],
+            title=cleaned.get("title") or f"referral from {self.account}",
+            actor=actor,
+            owner=self.owner,
+            value=cleaned.get("value"),
+            currency=self.currency if cleaned.get("value") is not None else None,
+            on=on,
+            referred_by=self.deal_id,
+        )
+
+    def advance(self, *, actor: str, evidence: str | None = None, on: date | None = None) -> None:
+        evidence = evidence.strip() if evidence and evidence.strip() else None
+        self._record(events.Advanced, Move.ADVANCE, on, actor, {"evidence": evidence}, evidence=evidence)
+
+    def step_back(self, to: str, *, reason: str, actor: str, on: date | None = None) -> None:
+        if to not in STAGE_NAMES:
+            raise InvalidInput(f"stage must be one of {', '.join(STAGE_NAMES)}; got {to!r}")
+        self._record(events.SteppedBack, Move.BACK, on, actor, {"to": to}, reason=_text(reason, "a --reason for stepping back"))
+
+    def lose(self, *, reason: str, actor: str, competitor: str | None = None, on: date | None = None) -> None:
+        if reason not in LOST_REASONS:
+            raise InvalidInput(f"--reason must be one of {', '.join(LOST_REASONS)}; got {reason!r}")
+        lost_from = self.stage
+        self._record(events.Lost, Move.LOSE, on, actor, reason=reason, competitor=competitor or None, lost_from=lost_from)
+
+    def reopen(self, *, reason: str, actor: str, on: date | None = None) -> None:
+        self._record(events.Reopened, Move.REOPEN, on, actor, reason=_text(reason, "a --reason for reopening"))
+
+    def set_bottom_line(self, term: str, value: object, *, actor: str, on: date | None = None) -> None:
+        """Our private limit on a term, set while preparing the negotiation."""
+        check_term(term)
+        self._record(events.BottomLineSet, events.NEGOTIATE, on, actor, term=term, value=parse_amount(value, "--value"))
+
+    def concede(
+        self,
+        *,
+        term: str,
+        by: str,
+        before: object,
+        after: object,
+        actor: str,
+        round: int | None = None,
+        override: str | None = None,
+        on: date | None = None,
+    ) -> events.Conceded:
+        """Record a concession; returns it so the caller can report its flags."""
+        lifecycle().next_state(self, events.NEGOTIATE)
+        concession = assess_concession(
+            term=term,
+            by=by,
+            before=parse_amount(before, "--from"),
+            after=parse_amount(after, "--to"),
+            round=round,
+            override=override,
+            bottom_line=self.bottom_lines.get(term),
+            our_last_size=self.our_last_concession.get(term),
+            last_round=self.concession_rounds.get(term, 0),
+        )
+        self._record(
+            events.Conceded,
+            events.NEGOTIATE,
+            on,
+            actor,
+            term=term,
+            by=by,
+            before=parse_amount(before),
+            after=parse_amount(after),
+            round=concession.round,
+            size=concession.size,
+            widened=concession.widened,
+            past_bottom_line=concession.past_bottom_line,
+            override=override.strip() if override and override.strip() else None,
+        )
+        return self.pending_events[-1]  # type: ignore[return-value]
+
+    def sign(self, *, amount: object, actor: str, currency: str | None = None, terms: str | None = None, on: date | None = None) -> None:
+        signed = parse_amount(amount, "--amount")
+        if signed <= 0:
+            raise InvalidInput("--amount of a signed agreement must be more than 0")
+        code = parse_currency(currency) if currency else self.currency
+        if code is None:
+            raise InvalidInput("give the agreement's --currency: this deal has none yet")
+        self._check_currency(code)
+        self._record(events.Signed, Move.SIGN, on, actor, amount=signed, currency=code, terms=terms or None)
+
+    def invoice(self, invoice: str, *, amount: object, due: date, actor: str, issued: date | None = None, on: date | None = None) -> None:
+        lifecycle().next_state(self, events.COLLECT)
+        amount = parse_amount(amount, "--amount")
+        issued_on = issued or on or date.today()
+        check_new_invoice(self.invoices, invoice.strip(), amount, issued_on, due, self.signed_amount or Decimal(0))
+        self._record(events.Invoiced, events.COLLECT, on or issued, actor, invoice=invoice.strip(), amount=amount, issued=issued_on, due=due)
+
+    def pay(self, invoice: str, *, amount: object, actor: str, on: date | None = None) -> None:
+        lifecycle().next_state(self, events.COLLECT)
+        paid = parse_amount(amount, "--amount")
+        check_payment(self.invoices, invoice, paid)
+        self._record(events.PaymentReceived, events.COLLECT, on, actor, invoice=invoice, amount=paid)
+        self._close_if_paid(actor, on)
+
+    def write_off(self, invoice: str, *, reason: str, actor: str, on: date | None = None) -> None:
+        lifecycle().next_state(self, events.COLLECT)
+        left = balance(open_invoice(self.invoices, invoice))
+        self._record(events.WrittenOff, events.COLLECT, on, actor, invoice=invoice, amount=left, reason=_text(reason, "a --reason for the write-off"))
+        self._close_if_paid(actor, on)
+
+    def _close_if_paid(self, actor: str, on: date | None) -> None:
+        """The method's last exit: all accounts paid closes the deal, in the same save."""
+        if not missing(WON_STAGE, self):
+            self._record(events.Closed, Move.CLOSE, on, actor)
+
+    def note(self, text: str, *, actor: str, on: date | None = None) -> None:
+        self._record(events.NoteAdded, Record.NOTE, on, actor, text=_text(text, "the note's text"))
+
+    def assign(self, owner: str, *, actor: str, on: date | None = None) -> None:
+        owner = _text(owner, "the new owner's name")
+        if owner == self.owner:
+            raise Refused(f"{owner} already owns this deal")
+        self._record(events.Reassigned, Record.ASSIGN, on, actor, owner=owner, previous=self.owner)
+
+    def forecast(self, *, actor: str, value: object = None, currency: str | None = None, close_by: date | None = None, on: date | None = None) -> None:
+        if value is None and close_by is None and currency is None:
+            raise InvalidInput("give --value or --close-by (or both) to change the forecast")
+        code = parse_currency(currency) if currency else None
+        if code is not None:
+            self._check_currency(code)
+        amount = None if value is None else parse_amount(value, "--value")
+        if amount is not None and (code or self.currency) is None:
+            raise InvalidInput("give --currency with --value: this deal has no currency yet")
+        self._record(events.ForecastChanged, Record.FORECAST, on, actor, value=amount, currency=code, close_by=close_by)
+
+    def update_buying_stage(self, buying_stage: str, *, actor: str, on: date | None = None) -> None:
+        if buying_stage not in BUYING_STAGES:
+            raise InvalidInput(f"buying stage must be one of {', '.join(BUYING_STAGES)}; got {buying_stage!r}")
+        self._record(events.BuyingStageUpdated, Record.BUYING_STAGE, on, actor, buying_stage=buying_stage)
+

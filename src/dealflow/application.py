@@ -1,0 +1,256 @@
+"""The dealflow application: commands in, deal ids and deals out, on eventsourcing's own stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.utils import get_topic
+
+from dealflow.aggregates.errors import ConcurrentChange, NotFound, Refused
+from dealflow.aggregates.events import COLLECT, REFER, Conceded, DealEvent, Opened
+from dealflow.aggregates.ids import check_deal_id, deal_uuid, invoice_uuid, numbered_deal_id
+from dealflow.aggregates.opportunity import Opportunity
+from dealflow.aggregates.registry import DealNumbers, InvoiceNumber
+from dealflow.aggregates.settings import Settings
+from dealflow.playbook import DEFAULTS, Defaults
+from dealflow.store import Store, parse_store
+
+SNAPSHOT_EVERY = 50
+NUMBERING_ATTEMPTS = 10
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class DealflowApp(Application):
+    """Every accepted command is saved as events in one transaction, or not at all."""
+
+    name = "dealflow"
+    snapshotting_intervals = {Opportunity: SNAPSHOT_EVERY}  # noqa: RUF012 - the library's class attribute
+
+    def __init__(self, store: Store | str | None = None) -> None:
+        self.store = store if isinstance(store, Store) else parse_store(store)
+        super().__init__(env=self.store.env)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # --- reading --------------------------------------------------------------------------
+
+    def deal(self, deal_id: str, *, version: int | None = None) -> Opportunity:
+        try:
+            deal = self.repository.get(deal_uuid(deal_id), version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"no deal {deal_id!r} in this store: `dealflow deals` lists the deals") from None
+        assert isinstance(deal, Opportunity)
+        return deal
+
+    def deal_as_of(self, deal_id: str, on: date) -> Opportunity:
+        """The deal as it stood at the end of `on`, from the events' effective dates."""
+        stored = [e for e in self.history(deal_id) if _effective_on(e) <= on]
+        if not stored:
+            raise NotFound(f"deal {deal_id!r} was not yet open on {on}")
+        deal: Any = None
+        for event in stored:
+            if deal is not None:
+                deal.version = event.originator_version - 1  # events dated later are skipped
+            deal = event.mutate(deal)
+        return deal
+
+    def history(self, deal_id: str) -> list[Opened | DealEvent]:
+        found = list(self.events.get(deal_uuid(deal_id)))
+        if not found:
+            raise NotFound(f"no deal {deal_id!r} in this store: `dealflow deals` lists the deals")
+        return found  # type: ignore[return-value]
+
+    def deal_for_invoice(self, invoice: str) -> Opportunity:
+        try:
+            claim = self.repository.get(invoice_uuid(invoice))
+        except AggregateNotFoundError:
+            raise NotFound(f"no invoice {invoice!r}: record it with `dealflow invoice DEAL {invoice} ...`") from None
+        return self.deal(claim.deal_id)
+
+    def deal_ids(self) -> Iterator[str]:
+        """Every deal's id, in the order they were opened."""
+        topic = get_topic(Opened)
+        start = 1
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=1000, topics=[topic])
+            for notification in page:
+                yield self.mapper.to_domain_event(notification).deal_id
+            if len(page) < 1000:
+                return
+            start = page[-1].id + 1
+
+    def event_count(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def settings(self, on: date | None = None) -> Defaults:
+        try:
+            return self.repository.get(Settings.ID).in_force(on)
+        except AggregateNotFoundError:
+            return DEFAULTS
+
+    # --- commands -------------------------------------------------------------------------
+
+    def open_deal(self, *, account: str, title: str, actor: str, deal_id: str | None = None, **details: Any) -> str:
+        """Open a deal; returns its id (the one given, or the next D-NNNN)."""
+        if deal_id is not None:
+            deal = Opportunity.open(deal_id=check_deal_id(deal_id), account=account, title=title, actor=actor, **details)
+            self._refuse_existing(deal.deal_id)
+            self._save(deal)
+            return deal.deal_id
+        for _ in range(NUMBERING_ATTEMPTS):
+            numbers = self._numbers()
+            number = numbers.last + 1
+            while deal_uuid(numbered_deal_id(number)) in self.repository:
+                number += 1  # taken by an explicit --id
+            numbers.take(number)
+            deal = Opportunity.open(deal_id=numbered_deal_id(number), account=account, title=title, actor=actor, **details)
+            try:
+                self.save(deal, numbers)
+            except IntegrityError:
+                continue  # another writer took the number: take the next one
+            return deal.deal_id
+        raise ConcurrentChange("too many deals are being opened at once: run the command again")
+
+    def record(self, deal_id: str, action: str, fields: Mapping[str, object], *, actor: str, on: date | None = None, note: str | None = None) -> str:
+        """Record one of the 24 actions; returns the deal's id (a referral sale: the new deal's)."""
+        deal = self.deal(deal_id)
+        if action == REFER:
+            new_id = fields.get("id") or None
+            new_deal_id = check_deal_id(str(new_id)) if new_id else numbered_deal_id(self._numbers().last + 1)
+            self._refuse_existing(new_deal_id)
+            referred = deal.refer({k: v for k, v in fields.items() if k != "id"}, new_deal_id=new_deal_id, actor=actor, on=on, note=note)
+            changed: list[Aggregate] = [deal, referred]
+            if not new_id:
+                numbers = self._numbers()
+                numbers.take(numbers.last + 1)
+                changed.append(numbers)
+            self._save(*changed)
+            return new_deal_id
+        limit = self.settings().gift_limit
+        deal.record_action(action, fields, actor=actor, on=on, note=note, gift_limit=limit)
+        self._save(deal)
+        return deal.deal_id
+
+    def advance(self, deal_id: str, *, actor: str, evidence: str | None = None, on: date | None = None) -> Opportunity:
+        return self._change(deal_id, lambda d: d.advance(actor=actor, evidence=evidence, on=on))
+
+    def back(self, deal_id: str, stage: str, *, reason: str, actor: str, on: date | None = None) -> Opportunity:
+        return self._change(deal_id, lambda d: d.step_back(stage, reason=reason, actor=actor, on=on))
+
+    def lose(self, deal_id: str, *, reason: str, actor: str, competitor: str | None = None, on: date | None = None) -> Opportunity:
+        return self._change(deal_id, lambda d: d.lose(reason=reason, competitor=competitor, actor=actor, on=on))
+
+    def reopen(self, deal_id: str, *, reason: str, actor: str, on: date | None = None) -> Opportunity:
+        return self._change(deal_id, lambda d: d.reopen(reason=reason, actor=actor, on=on))
+
+    def set_bottom_line(self, deal_id: str, term: str, value: object, *, actor: str, on: date | None = None) -> Opportunity:
+        return self._change(deal_id, lambda d: d.set_bottom_line(term, value, actor=actor, on=on))
+
+    def concede(self, deal_id: str, *, actor: str, **concession: Any) -> Conceded:
+        deal = self.deal(deal_id)
+        conceded = deal.concede(actor=actor, **concession)
+        self._save(deal)
+        return conceded
+
+    def sign(self, deal_id: str, *, amount: object, actor: str, currency: str | None = None, terms: str | None = None, on: date | None = None) -> Opportunity:
+        return self._change(deal_id, lambda d: d.sign(amount=amount, currency=currency, terms=terms, actor=actor, on=on))
+
+    def invoice(self, deal_id: str, invoice: str, *, amount: object, due: date, actor: str, issued: date | None = None, on: date | None = None) -> Opportunity:
+        deal = self.deal(deal_id)
+        if invoice_uuid(invoice) in self.repository:
+            raise Refused(f"invoice {invoice} already exists: invoice ids are unique across the store")
+        deal.invoice(invoice, amount=amount, due=due, issued=issued, on=on, actor=actor)
+        self._save(deal, InvoiceNumber(invoice=invoice.strip(), deal_id=deal.deal_id))
+        return deal
+
+    def pay(self, invoice: str, *, amount: object, actor: str, on: date | None = None) -> Opportunity:
+        return self._change_invoice(invoice, lambda d, i: d.pay(i, amount=amount, actor=actor, on=on))
+
+    def chase(self, invoice: str, *, cause: str, method: str, actor: str, note: str | None = None, on: date | None = None) -> Opportunity:
+        deal = self.deal_for_invoice(invoice)
+        self.record(deal.deal_id, COLLECT, {"invoice": _invoice_key(deal, invoice), "cause": cause, "method": method}, actor=actor, on=on, note=note)
+        return self.deal(deal.deal_id)
+
+    def write_off(self, invoice: str, *, reason: str, actor: str, on: date | None = None) -> Opportunity:
+        return self._change_invoice(invoice, lambda d, i: d.write_off(i, reason=reason, actor=actor, on=on))
+
+    def note(self, deal_id: str, text: str, *, actor: str, on: date | None = None) -> Opportunity:
+        return self._change(deal_id, lambda d: d.note(text, actor=actor, on=on))
+
+    def assign(self, deal_id: str, owner: str, *, actor: str, on: date | None = None) -> Opportunity:
+        return self._change(deal_id, lambda d: d.assign(owner, actor=actor, on=on))
+
+    def forecast(self, deal_id: str, *, actor: str, **forecast: Any) -> Opportunity:
+        return self._change(deal_id, lambda d: d.forecast(actor=actor, **forecast))
+
+    def update_buying_stage(self, deal_id: str, buying_stage: str, *, actor: str, on: date | None = None) -> Opportunity:
+        return self._change(deal_id, lambda d: d.update_buying_stage(buying_stage, actor=actor, on=on))
+
+    def change_setting(self, name: str, value: str, *, actor: str, on: date | None = None) -> Defaults:
+        try:
+            settings = self.repository.get(Settings.ID)
+        except AggregateNotFoundError:
+            settings = Settings()
+        settings.change(name, value, actor=actor, on=on or date.today())
+        self._save(settings)
+        return settings.in_force()
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def _change(self, deal_id: str, command: Any) -> Opportunity:
+        deal = self.deal(deal_id)
+        command(deal)
+        self._save(deal)
+        return deal
+
+    def _change_invoice(self, invoice: str, command: Any) -> Opportunity:
+        deal = self.deal_for_invoice(invoice)
+        command(deal, _invoice_key(deal, invoice))
+        self._save(deal)
+        return deal
+
+    def _numbers(self) -> DealNumbers:
+        try:
+            return self.repository.get(DealNumbers.ID)
+        except AggregateNotFoundError:
+            return DealNumbers()
+
+    def _refuse_existing(self, deal_id: str) -> None:
+        if deal_uuid(deal_id) in self.repository:
+            raise Refused(f"deal {deal_id} already exists: choose another --id, or leave it out for the next number")
+
+    def _save(self, *aggregates: Aggregate) -> None:
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            raise ConcurrentChange(
+                "this deal was changed by someone else while you were recording: run the command again"
+            ) from None
+
+
+def _invoice_key(deal: Opportunity, invoice: str) -> str:
+    """The invoice id as the deal spells it (ids are matched without regard to case)."""
+    wanted = invoice.strip().casefold()
+    return next((key for key in deal.invoices if key.casefold() == wanted), invoice.strip())
+
+
+def _effective_on(event: Opened | DealEvent) -> date:
+    return event.effective_on
