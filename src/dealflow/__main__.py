@@ -1,0 +1,3 @@
+from dealflow.cli.main import main
+
+main()

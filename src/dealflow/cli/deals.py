@@ -1,0 +1,159 @@
+"""Opening deals and looking at them: open, show, deals, info."""
+
+from __future__ import annotations
+
+import click
+
+from dealflow import __version__
+from dealflow.cli.context import Session, pass_session
+from dealflow.cli.output import emit_json, json_option, print_fields, print_table
+from dealflow.cli.params import DATE, on_option
+from dealflow.playbook import STAGE_NAMES, Status
+
+SUMMARY_COLUMNS = ("id", "account", "title", "owner", "status", "stage", "action", "value", "currency")
+
+
+@click.command("open")
+@click.argument("account")
+@click.option("--title", required=True, help="What the deal is about.")
+@click.option("--value", metavar="AMOUNT", help="Expected value, e.g. 120000 or 1250.50.")
+@click.option("--currency", metavar="CODE", help="ISO 4217 currency of the value, e.g. EUR.")
+@click.option("--owner", metavar="NAME", help="The salesperson who owns it; default the actor.")
+@click.option("--close-by", type=DATE, help="Expected close date (YYYY-MM-DD).")
+@click.option("--id", "deal_id", metavar="ID", help="Your own deal id; default the next D-NNNN.")
+@on_option
+@json_option
+@pass_session
+def open_deal(session: Session, account: str, title: str, value, currency, owner, close_by, deal_id, on, as_json) -> None:
+    """Open a deal with a target customer: it starts in customer analysis.
+
+    \b
+    Example:
+      dealflow open "Acme Corp" --title "ERP rollout" --value 120000 --currency EUR --close-by 2027-03-31
+    """
+    new_id = session.app.open_deal(
+        account=account,
+        title=title,
+        actor=session.actor,
+        deal_id=deal_id,
+        owner=owner,
+        value=value,
+        currency=currency,
+        close_by=close_by,
+        on=on,
+    )
+    if as_json:
+        emit_json({"id": new_id})
+    else:
+        click.echo(new_id)
+
+
+@click.command()
+@click.argument("deal")
+@json_option
+@pass_session
+def show(session: Session, deal: str, as_json: bool) -> None:
+    """Show a deal: where it stands, its exit-signal checklist and the commands allowed next.
+
+    \b
+    Example:
+      dealflow show D-0001
+      dealflow show D-0001 --json
+    """
+    from dealflow.views import deal_detail
+
+    detail = deal_detail(session.app.deal(deal))
+    if as_json:
+        emit_json(detail)
+        return
+    signal = detail["exit_signal"]
+    print_fields(
+        [
+            ("deal", f"{detail['id']}  {detail['title']}"),
+            ("account", detail["account"]),
+            ("owner", detail["owner"]),
+            ("status", detail["status"]),
+            ("stage", f"{detail['stage'] or '-'} ({detail['action'] or '-'})"),
+            ("value", f"{detail['value'] or '-'} {detail['currency'] or ''}".strip()),
+            ("close by", detail["close_by"]),
+            ("version", detail["version"]),
+        ]
+    )
+    if signal["summary"]:
+        click.echo(f"\nexit signal: {signal['summary']}: {'met' if signal['met'] else 'not met'}")
+        for gap in signal["missing"]:
+            click.echo(f"  - {gap}")
+    if detail["invoices"]:
+        click.echo()
+        print_table(detail["invoices"], ("invoice", "amount", "paid", "written_off", "balance", "issued", "due"))
+    click.echo(f"\nallowed next: {', '.join(detail['allowed']) or 'nothing: the deal is ' + detail['status']}")
+
+
+@click.command()
+@click.option("--stage", type=click.Choice(STAGE_NAMES), help="Only deals in this stage.")
+@click.option("--owner", metavar="NAME", help="Only deals this person owns.")
+@click.option("--status", type=click.Choice([s.value for s in Status]), help="Only deals with this status.")
+@json_option
+@pass_session
+def deals(session: Session, stage: str | None, owner: str | None, status: str | None, as_json: bool) -> None:
+    """List deals, in the order they were opened.
+
+    \b
+    Example:
+      dealflow deals --stage value --owner ana
+      dealflow deals --status won --json
+    """
+    from dealflow.views import deal_summary
+
+    app = session.app
+    rows = [deal_summary(app.deal(deal_id)) for deal_id in app.deal_ids()]
+    rows = [
+        row
+        for row in rows
+        if (stage is None or row["stage"] == stage)
+        and (owner is None or row["owner"].casefold() == owner.casefold())
+        and (status is None or row["status"] == status)
+    ]
+    if as_json:
+        emit_json(rows)
+    elif rows:
+        print_table(rows, SUMMARY_COLUMNS)
+    else:
+        click.echo("no deals match", err=True)
+
+
+@click.command()
+@json_option
+@pass_session
+def info(session: Session, as_json: bool) -> None:
+    """Which store is in use, where, how many deals and events, and versions.
+
+    \b
+    Example:
+      dealflow info
+      dealflow --db postgresql://sales@db.example.com/sales info --json
+    """
+    import eventsourcing
+    import transitions
+
+    app = session.app
+    facts = {
+        "store": app.store.kind,
+        "location": app.store.display,
+        "deals": sum(1 for _ in app.deal_ids()),
+        "events": app.event_count(),
+        "actor": session.actor,
+        "dealflow": __version__,
+        "eventsourcing": eventsourcing.__version__ if hasattr(eventsourcing, "__version__") else _version("eventsourcing"),
+        "transitions": transitions.__version__,
+    }
+    if as_json:
+        emit_json(facts)
+    else:
+        print_fields(facts.items())
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)

@@ -1,0 +1,53 @@
+"""Turn every failure into one line on stderr and the documented exit code:
+0 done, 1 refused by the method or the data, 2 bad usage."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+import click
+
+from dealflow.aggregates.errors import DealflowError, InvalidInput
+from dealflow.store import mask
+
+REFUSED = 1
+BAD_USAGE = 2
+
+
+def fail(message: str, code: int) -> NoReturn:
+    click.echo(f"dealflow: {message}", err=True)
+    sys.exit(code)
+
+
+def run_converting_errors(invoke: Callable[[], object], *, debug: bool, db: str | None) -> NoReturn:
+    """Run the CLI in non-standalone mode and convert what escapes it."""
+    try:
+        result = invoke()
+    except click.UsageError as error:
+        hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
+        fail(error.format_message() + hint, BAD_USAGE)
+    except click.ClickException as error:
+        fail(error.format_message(), error.exit_code)
+    except click.exceptions.Abort:
+        fail("aborted", REFUSED)
+    except InvalidInput as error:
+        fail(str(error), BAD_USAGE)
+    except DealflowError as error:
+        fail(str(error), REFUSED)
+    except Exception as error:  # the store unreachable, a disk full: say so in one line
+        if debug:
+            raise
+        fail(_describe(error, db), REFUSED)
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+def _describe(error: Exception, db: str | None) -> str:
+    text = mask(str(error).strip().splitlines()[0]) if str(error).strip() else type(error).__name__
+    if db and "://" in db:
+        text = text.replace(db, mask(db))
+    kind = type(error).__name__
+    if "Operational" in kind or "Interface" in kind or "Connection" in kind or "Pool" in kind:
+        return f"cannot use the store: {text}; check --db / DEALFLOW_DB and that the database is running"
+    return f"{kind}: {text} (run with --debug for the traceback)"
