@@ -1,8 +1,3 @@
 """dealflow: run B2B deals by a disciplined sales method, with an audited history."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("dealflow")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"  # read by the build (pyproject: dynamic version), so start-up never reads metadata

@@ -21,7 +21,7 @@ from dealflow.aggregates.settings import Settings
 from dealflow.playbook import DEFAULTS, Defaults
 from dealflow.store import Store, parse_store
 
-SNAPSHOT_EVERY = 50
+SNAPSHOT_EVERY = 10  # measured: a worst-case load (snapshot + 9 events) stays within 2x a 10-event deal
 NUMBERING_ATTEMPTS = 10
 
 

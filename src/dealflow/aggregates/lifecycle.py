@@ -70,17 +70,17 @@ def entered(stage: str) -> str:
 
 
 def _exit_signal_holds(stage: str):
-    def holds(event: EventData) -> bool:
+    def exit_signal_holds(event: EventData) -> bool:
         return not missing(STAGE_BY_NAME[stage], event.model.deal, event.kwargs.get("evidence"))
 
-    return holds
+    return exit_signal_holds
 
 
 def _target_is(stage: str):
-    def is_target(event: EventData) -> bool:
+    def is_the_chosen_stage(event: EventData) -> bool:
         return event.kwargs.get("to") == stage
 
-    return is_target
+    return is_the_chosen_stage
 
 
 def _lost_from(stage: str):
@@ -117,18 +117,24 @@ def _transitions() -> list[dict[str, Any]]:
     return rules
 
 
+def definition() -> tuple[list[Any], list[dict[str, Any]]]:
+    """The machine's states and transitions: the one definition `Lifecycle` and `dealflow diagram` build from."""
+    states: list[Any] = [
+        {"name": stage.name, "children": [ENTERED, *(a.name for a in stage.actions)], "initial": ENTERED}
+        for stage in STAGES
+    ]
+    return [*states, LOST, CLOSED], _transitions()
+
+
 class Lifecycle:
     """Answers what a deal in a given state may do next, and where a command takes it."""
 
     def __init__(self) -> None:
-        states: list[Any] = [
-            {"name": stage.name, "children": [ENTERED, *(a.name for a in stage.actions)], "initial": ENTERED}
-            for stage in STAGES
-        ]
+        states, transitions = definition()
         self.machine = _Machine(
             model=None,
-            states=[*states, LOST, CLOSED],
-            transitions=_transitions(),
+            states=states,
+            transitions=transitions,
             initial=None,
             auto_transitions=False,
             send_event=True,

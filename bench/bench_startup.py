@@ -1,0 +1,42 @@
+"""Issue 3: `dealflow act` on an existing deal in a 1,000-deal SQLite store against
+`sqlite-utils insert` of one row, side by side, medians of RUNS each."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+
+from common import executable, scratch, time_command
+
+from dealflow.application import DealflowApp
+
+DEALS = 1_000
+RUNS = 15
+
+
+def run() -> dict[str, object]:
+    folder = scratch()
+    store = folder / "book.db"
+    app = DealflowApp(str(store))
+    for n in range(DEALS):
+        app.open_deal(account=f"Account {n}", title="Deal", actor="bench", deal_id=f"D-{n:04d}")
+    app.close()
+    row = folder / "row.json"
+    row.write_text(json.dumps({"category": "business", "summary": "met the CFO"}))
+    env = {**os.environ, "DEALFLOW_DB": str(store), "DEALFLOW_ACTOR": "bench"}
+    act = [executable("dealflow"), "act", "D-0500", "collect-info", "--category", "business", "--summary", "met the CFO"]
+    insert = [executable("sqlite-utils"), "insert", str(folder / "other.db"), "facts", str(row)]
+    ours, theirs = [], []
+    for _ in range(RUNS):  # interleaved, so both see the same machine load
+        ours.append(time_command(act, env))
+        theirs.append(time_command(insert))
+    dealflow_ms = statistics.median(ours) * 1000
+    sqlite_utils_ms = statistics.median(theirs) * 1000
+    return {
+        "runs": RUNS,
+        "dealflow_act_median_ms": round(dealflow_ms, 1),
+        "sqlite_utils_insert_median_ms": round(sqlite_utils_ms, 1),
+        "ratio": round(dealflow_ms / sqlite_utils_ms, 2),
+        "ratio_target": 1.0,
+    }

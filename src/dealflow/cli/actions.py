@@ -1,0 +1,173 @@
+"""`dealflow act DEAL ACTION`: the 24 actions, generated from the playbook's table.
+
+Nothing here names an action or a field: each subcommand, its options, choices,
+help and example come from `playbook.STAGES`. Subcommands are built on first use,
+so recording one action does not pay for building the other 23.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import click
+
+from dealflow.cli.context import Session
+from dealflow.cli.output import emit_json, json_option
+from dealflow.cli.params import on_option
+from dealflow.playbook import ACTIONS, STAGE_OF_ACTION, STAGES, Action, Effect, Field, Kind
+
+METAVARS = {Kind.MONEY: "AMOUNT", Kind.CURRENCY: "CODE", Kind.PAIRS: "NAME=VALUE"}
+EXAMPLE_DEAL = "D-0001"
+
+
+def option_name(field: Field) -> str:
+    return "--" + field.name.replace("_", "-")
+
+
+def _field_option(field: Field) -> click.Option:
+    help_text = field.help
+    if field.kind is Kind.CHOICES:
+        help_text += f"; one or more of {', '.join(field.choices)} (repeat the option or separate with commas)"
+    elif field.kind in (Kind.LIST, Kind.PAIRS):
+        help_text += "; repeat the option for each item"
+    if field.required:
+        help_text += "  [required]"
+    kind_type: Any = {
+        Kind.CHOICE: click.Choice(field.choices),
+        Kind.YES_NO: click.Choice(["yes", "no"], case_sensitive=False),
+    }.get(field.kind)
+    multiple = field.kind in (Kind.CHOICES, Kind.LIST, Kind.PAIRS)
+    # Never click-required: the domain names what is missing, and a refused command writes nothing.
+    return click.Option(
+        [option_name(field), field.name],
+        type=kind_type,
+        multiple=multiple,
+        metavar=None if kind_type else METAVARS.get(field.kind, "TEXT"),
+        help=help_text,
+    )
+
+
+def _sample(field: Field) -> list[str]:
+    """Example words for one field: its first choice, a number, or its own description."""
+    option = option_name(field)
+    match field.kind:
+        case Kind.CHOICE | Kind.CHOICES:
+            return [option, field.choices[0]]
+        case Kind.YES_NO:
+            return [option, "yes"]
+        case Kind.MONEY:
+            return [option, "5000"]
+        case Kind.CURRENCY:
+            return [option, "EUR"]
+        case Kind.PAIRS:
+            return [option, "name=value"]
+        case Kind.LIST:
+            return [word for n in range(1, field.min_items + 1) for word in (option, f'"item {n}"')]
+    return [option, f'"{field.help}"']
+
+
+def example(action: Action) -> str:
+    shown = [f for f in action.fields if f.required or f.kind in (Kind.CHOICE, Kind.CHOICES, Kind.CURRENCY)]
+    words = [word for field in shown for word in _sample(field)]
+    return " ".join(["dealflow act", EXAMPLE_DEAL, action.name, *words])
+
+
+def _help(action: Action) -> str:
+    stage = STAGE_OF_ACTION[action.name]
+    number = STAGES.index(stage) + 1
+    lines = [
+        f"{action.summary[0].upper()}{action.summary[1:]}.",
+        "",
+        f"An action of stage {number}, {stage.name} ({stage.title}); the method calls it \"{action.seed}\".",
+        f"The stage ends with {stage.exit_signal.summary}.",
+    ]
+    if action.effect is not None:
+        lines.append(f"Besides recording it, this {action.effect.value}.")
+    lines += ["", "\b", "Example:", f"  {example(action)}"]
+    return "\n".join(lines)
+
+
+@cache
+def action_command(name: str) -> click.Command:
+    action = ACTIONS[name]
+
+    @click.pass_context
+    def record(ctx: click.Context, on: Any, note: str | None, as_json: bool, new_id: str | None = None, **values: Any):
+        session = ctx.find_object(Session)
+        deal_id = ctx.parent.params["deal"] if ctx.parent else ""
+        fields: dict[str, Any] = {key: _as_given(action.field(key), value) for key, value in values.items()}
+        if new_id:
+            fields["id"] = new_id
+        result = session.app.record(deal_id, name, fields, actor=session.actor, on=on, note=note)
+        deal = session.app.deal(deal_id)
+        if as_json:
+            summary = {"id": deal.deal_id, "version": deal.version, "stage": deal.stage, "action": deal.action}
+            emit_json(summary | ({"referral": result} if action.effect is Effect.REFERRAL else {}))
+        elif action.effect is Effect.REFERRAL:
+            click.echo(result)
+        else:
+            click.echo(f"{deal.deal_id}: {name} recorded ({deal.state}, version {deal.version})")
+
+    command = click.command(name, help=_help(action), short_help=action.summary)(on_option(json_option(record)))
+    own = [_field_option(field) for field in action.fields]
+    if action.effect is Effect.REFERRAL:
+        own.append(click.Option(["--id", "new_id"], metavar="ID", help="The new deal's id; default the next D-NNNN."))
+    own.append(click.Option(["--note"], metavar="TEXT", help="A free-text note kept with the record."))
+    command.params[:0] = own
+    return command
+
+
+def _as_given(field: Field, value: Any) -> Any:
+    """Repeated options as a list; a choice list may also be comma-separated."""
+    if field.kind is Kind.CHOICES:
+        return [part for item in value for part in item.split(",")]
+    return list(value) if isinstance(value, tuple) else value
+
+
+class ActGroup(click.Group):
+    """The deal comes before the action, and the help lists the actions stage by stage."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] in ACTIONS and {"-h", "--help"} & set(args[1:]):
+            args = ["DEAL", *args]  # `act qualify --help`: show the action's help, though the deal is left out
+        return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(ACTIONS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return action_command(name) if name in ACTIONS else None
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = args[0]
+        if name not in ACTIONS and not name.startswith("-") and not ctx.resilient_parsing:
+            deal = ctx.params.get("deal")
+            if deal in ACTIONS:
+                raise click.UsageError(f"give the deal first: dealflow act DEAL {deal} ...", ctx)
+            raise click.UsageError(f"unknown action {name!r}: `dealflow act --help` lists the 24 actions", ctx)
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """One section per stage, in the method's order; one unwrapped line per action."""
+        width = max(len(name) for name in ACTIONS)
+        for number, stage in enumerate(STAGES, 1):
+            with formatter.section(f"{number}. {stage.name} ({stage.title})"):
+                for action in stage.actions:
+                    formatter.write(f"{'':{formatter.current_indent}}{action.name.ljust(width)}  {action.summary}\n")
+
+
+@click.group(cls=ActGroup, subcommand_metavar="ACTION [OPTIONS]", no_args_is_help=False)
+@click.argument("deal")
+def act(deal: str) -> None:
+    """Record one of the method's 24 actions on a deal: the actions of its current stage.
+
+    Each action's options come from the playbook; `dealflow act DEAL ACTION --help`
+    shows them. Inside a stage, its actions may be done in any order, any number of times.
+
+    \b
+    Example:
+      dealflow act D-0001 qualify --opportunity yes --solution yes --winnable yes --worth yes
+      dealflow act D-0001 map-stakeholder --contact "Eva Ruiz" --level decision --roles decision-maker,evaluator
+      dealflow act D-0001 submit-proposal --quotation 120000 --currency EUR --json
+    """
