@@ -1,0 +1,1 @@
+"""Writers that turn any report's rows into files: XLSX, CSV, JSON and JSON Lines."""
