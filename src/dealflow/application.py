@@ -134,13 +134,19 @@ class DealflowApp(Application):
         deal = self.deal(deal_id)
         if action == REFER:
             new_id = fields.get("id") or None
-            new_deal_id = check_deal_id(str(new_id)) if new_id else numbered_deal_id(self._numbers().last + 1)
-            self._refuse_existing(new_deal_id)
+            numbers = None if new_id else self._numbers()
+            if numbers is None:
+                new_deal_id = check_deal_id(str(new_id))
+                self._refuse_existing(new_deal_id)
+            else:
+                number = numbers.last + 1
+                while deal_uuid(numbered_deal_id(number)) in self.repository:
+                    number += 1  # taken by an explicit --id, as in open_deal
+                numbers.take(number)
+                new_deal_id = numbered_deal_id(number)
             referred = deal.refer({k: v for k, v in fields.items() if k != "id"}, new_deal_id=new_deal_id, actor=actor, on=on, note=note)
             changed: list[Aggregate] = [deal, referred]
-            if not new_id:
-                numbers = self._numbers()
-                numbers.take(numbers.last + 1)
+            if numbers is not None:
                 changed.append(numbers)
             self._save(*changed)
             return new_deal_id

@@ -91,9 +91,13 @@ def _choice(where: str, field: Field, value: str) -> str:
 
 
 def _items(field: Field, where: str, raw: object) -> list[str]:
-    parts: Iterable[object] = raw.split(",") if isinstance(raw, str) and field.kind is Kind.CHOICES else (
-        [raw] if isinstance(raw, str) else raw  # type: ignore[assignment]
-    )
+    parts: Iterable[object]
+    if isinstance(raw, str) and field.kind is Kind.CHOICES:
+        parts = raw.split(",")
+    elif isinstance(raw, (list, tuple)):
+        parts = raw
+    else:  # one value, such as a single product or a number
+        parts = [raw]
     items = [str(part).strip() for part in parts if str(part).strip()]
     if len(items) < field.min_items or (field.max_items is not None and len(items) > field.max_items):
         most = f" and at most {field.max_items}" if field.max_items is not None else ""
@@ -102,8 +106,8 @@ def _items(field: Field, where: str, raw: object) -> list[str]:
 
 
 def _pairs(field: Field, where: str, raw: object) -> dict[str, str]:
-    if isinstance(raw, Mapping):
-        return {str(k).strip(): str(v).strip() for k, v in raw.items()}
+    if isinstance(raw, Mapping):  # checked like the NAME=REQUIREMENT items a person types
+        raw = [f"{name}={requirement}" for name, requirement in raw.items()]
     pairs: dict[str, str] = {}
     for item in _items(field, where, raw):
         name, sep, requirement = item.partition("=")

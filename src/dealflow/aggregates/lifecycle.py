@@ -146,6 +146,9 @@ class Lifecycle:
         try:
             moved = self.machine.trigger_event(position, trigger, **context)
         except MachineError:
+            if trigger == Move.ADVANCE and stage_of(deal.state) in STAGE_BY_NAME:
+                # a stage left by another move (sign, or closing on payment): say what its exit signal lacks
+                raise Refused(self._unmet(deal, trigger, context)) from None
             raise Refused(self._not_allowed(deal.state, trigger)) from None
         if not moved:
             raise Refused(self._unmet(deal, trigger, context))
@@ -158,7 +161,8 @@ class Lifecycle:
     def _not_allowed(self, state: str, trigger: str) -> str:
         allowed = ", ".join(self.allowed(state)) or "nothing more"
         home = STAGE_OF_ACTION.get(trigger)
-        what = f"{trigger} is a {home.name} action and" if home else f"cannot {trigger}:"
+        article = "an" if home and home.name[0] in "aeiou" else "a"
+        what = f"{trigger} is {article} {home.name} action and" if home else f"cannot {trigger}:"
         return f"{what} this deal is {_describe(state)}; the method allows {allowed}"
 
     def _unmet(self, deal: Any, trigger: str, context: dict[str, Any]) -> str:

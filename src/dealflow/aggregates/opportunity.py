@@ -233,6 +233,7 @@ class Opportunity(Aggregate):
         """The referral-sale action: records it here and returns the new, linked deal (save both together)."""
         action = events.REFER
         cleaned = clean_fields(ACTIONS[action], fields)
+        new_deal_id = check_deal_id(new_deal_id)  # before recording: a refused referral records nothing
         self.record_action(action, cleaned, actor=actor, on=on, note=note, referral_id=new_deal_id)
         return Opportunity.open(
             deal_id=new_deal_id,
@@ -312,6 +313,7 @@ class Opportunity(Aggregate):
         return self.pending_events[-1]  # type: ignore[return-value]
 
     def sign(self, *, amount: object, actor: str, currency: str | None = None, terms: str | None = None, on: date | None = None) -> None:
+        lifecycle().next_state(self, Move.SIGN)  # the method's word first: a lost deal needs no currency
         signed = parse_amount(amount, "--amount")
         if signed <= 0:
             raise InvalidInput("--amount of a signed agreement must be more than 0")

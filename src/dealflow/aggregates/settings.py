@@ -52,6 +52,8 @@ class Settings(Aggregate):
 
     def change(self, name: str, value: str, *, actor: str, on: date) -> None:
         attribute, typed = parse_setting(name, value)
+        if on > date.today():  # a future change would be in force at once: `in_force()` reads every change
+            raise InvalidInput(f"--on {on} is in the future: settings changes are dated today or earlier")
         self.trigger_event(self.Changed, name=attribute, value=typed, effective_on=on, actor=actor)
 
     def in_force(self, on: date | None = None) -> Defaults:

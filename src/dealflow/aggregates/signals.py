@@ -8,8 +8,10 @@ from typing import Any
 
 from dealflow.playbook import (
     ACTIONS,
+    STAGE_OF_ACTION,
     ActionDone,
     AllYes,
+    Effect,
     EveryActionDone,
     EvidenceGiven,
     FullyPaid,
@@ -17,6 +19,7 @@ from dealflow.playbook import (
     RelationshipReached,
     Signed,
     Stage,
+    action_with,
 )
 
 
@@ -57,7 +60,11 @@ def _(rule: AllYes, deal: Any, stage: Stage, evidence: str | None) -> list[Check
 def _(rule: RelationshipReached, deal: Any, stage: Stage, evidence: str | None) -> list[Check]:
     key_people = [key for key, person in deal.stakeholders.items() if person.get("level") == rule.stakeholder_level]
     if not key_people:
-        return [Check(False, f"no stakeholder is mapped at the {rule.stakeholder_level} level: map one with map-stakeholder --level {rule.stakeholder_level}")]
+        mapping = action_with(Effect.STAKEHOLDER).name
+        how = f"map one with {mapping} --level {rule.stakeholder_level}"
+        if STAGE_OF_ACTION[mapping] is not stage:
+            how = f"go {Move.BACK} to {STAGE_OF_ACTION[mapping].name} and {how}"
+        return [Check(False, f"no stakeholder is mapped at the {rule.stakeholder_level} level: {how}")]
     reached = [key for key in key_people if deal.relationships.get(key) in rule.levels]
     names = ", ".join(deal.stakeholders[key]["contact"] for key in key_people)
     return [

@@ -1,12 +1,12 @@
 """`dealflow act DEAL ACTION`: the 24 actions, generated from the playbook's table.
 
-Nothing here names an action or a field: each subcommand, its options, choices,
-help and example come from `playbook.STAGES`. Subcommands are built on first use,
-so recording one action does not pay for building the other 23.
+Nothing here names an action or a field: each subcommand, its options, help and example
+come from `playbook.STAGES`, built on first use so that one action does not pay for 24.
 """
 
 from __future__ import annotations
 
+import inspect
 from functools import cache
 from typing import Any
 
@@ -15,10 +15,16 @@ import click
 from dealflow.cli.context import Session
 from dealflow.cli.output import emit_json, json_option
 from dealflow.cli.params import on_option
-from dealflow.playbook import ACTIONS, STAGE_OF_ACTION, STAGES, Action, Effect, Field, Kind
+from dealflow.playbook import ACTIONS, STAGE_OF_ACTION, STAGES, Action, Effect, Field, Kind, action_with
 
 METAVARS = {Kind.MONEY: "AMOUNT", Kind.CURRENCY: "CODE", Kind.PAIRS: "NAME=VALUE"}
-EXAMPLE_DEAL = "D-0001"
+REPEAT_HINTS = {
+    Kind.CHOICES: "; one or more of {choices} (repeat the option or separate with commas)",
+    Kind.LIST: "; repeat the option for each item",
+    Kind.PAIRS: "; repeat the option for each item",
+}
+YES_NO = click.Choice(["yes", "no"], case_sensitive=False)
+SAMPLES = {Kind.YES_NO: "yes", Kind.MONEY: "5000", Kind.CURRENCY: "EUR", Kind.PAIRS: "name=value"}
 
 
 def option_name(field: Field) -> str:
@@ -26,66 +32,41 @@ def option_name(field: Field) -> str:
 
 
 def _field_option(field: Field) -> click.Option:
-    help_text = field.help
-    if field.kind is Kind.CHOICES:
-        help_text += f"; one or more of {', '.join(field.choices)} (repeat the option or separate with commas)"
-    elif field.kind in (Kind.LIST, Kind.PAIRS):
-        help_text += "; repeat the option for each item"
-    if field.required:
-        help_text += "  [required]"
-    kind_type: Any = {
-        Kind.CHOICE: click.Choice(field.choices),
-        Kind.YES_NO: click.Choice(["yes", "no"], case_sensitive=False),
-    }.get(field.kind)
-    multiple = field.kind in (Kind.CHOICES, Kind.LIST, Kind.PAIRS)
+    hint = REPEAT_HINTS.get(field.kind, "").format(choices=", ".join(field.choices))
+    choice = click.Choice(field.choices) if field.kind is Kind.CHOICE else YES_NO if field.kind is Kind.YES_NO else None
     # Never click-required: the domain names what is missing, and a refused command writes nothing.
     return click.Option(
         [option_name(field), field.name],
-        type=kind_type,
-        multiple=multiple,
-        metavar=None if kind_type else METAVARS.get(field.kind, "TEXT"),
-        help=help_text,
+        type=choice,
+        multiple=field.kind in REPEAT_HINTS,
+        metavar=None if choice else METAVARS.get(field.kind, "TEXT"),
+        help=field.help + hint + ("  [required]" if field.required else ""),
     )
 
 
 def _sample(field: Field) -> list[str]:
-    """Example words for one field: its first choice, a number, or its own description."""
+    """Example words for one field: its first choice, a typical value, or its own description."""
     option = option_name(field)
-    match field.kind:
-        case Kind.CHOICE | Kind.CHOICES:
-            return [option, field.choices[0]]
-        case Kind.YES_NO:
-            return [option, "yes"]
-        case Kind.MONEY:
-            return [option, "5000"]
-        case Kind.CURRENCY:
-            return [option, "EUR"]
-        case Kind.PAIRS:
-            return [option, "name=value"]
-        case Kind.LIST:
-            return [word for n in range(1, field.min_items + 1) for word in (option, f'"item {n}"')]
-    return [option, f'"{field.help}"']
+    if field.kind is Kind.LIST:
+        return [word for n in range(1, field.min_items + 1) for word in (option, f'"item {n}"')]
+    return [option, field.choices[0] if field.choices else SAMPLES.get(field.kind, f'"{field.help}"')]
 
 
 def example(action: Action) -> str:
     shown = [f for f in action.fields if f.required or f.kind in (Kind.CHOICE, Kind.CHOICES, Kind.CURRENCY)]
     words = [word for field in shown for word in _sample(field)]
-    return " ".join(["dealflow act", EXAMPLE_DEAL, action.name, *words])
+    return " ".join(["dealflow act D-0001", action.name, *words])
 
 
 def _help(action: Action) -> str:
     stage = STAGE_OF_ACTION[action.name]
-    number = STAGES.index(stage) + 1
-    lines = [
-        f"{action.summary[0].upper()}{action.summary[1:]}.",
-        "",
-        f"An action of stage {number}, {stage.name} ({stage.title}); the method calls it \"{action.seed}\".",
-        f"The stage ends with {stage.exit_signal.summary}.",
-    ]
-    if action.effect is not None:
-        lines.append(f"Besides recording it, this {action.effect.value}.")
-    lines += ["", "\b", "Example:", f"  {example(action)}"]
-    return "\n".join(lines)
+    effect = f" Besides recording it, this {action.effect.value}." if action.effect else ""
+    return (
+        f"{action.summary[0].upper()}{action.summary[1:]}.\n\n"
+        f"An action of stage {STAGES.index(stage) + 1}, {stage.name} ({stage.title}); the method calls it "
+        f'"{action.seed}". The stage\'s exit signal: {stage.exit_signal.summary}.{effect}\n\n'
+        f"\b\nExample:\n  {example(action)}"
+    )
 
 
 @cache
@@ -139,13 +120,13 @@ class ActGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         return action_command(name) if name in ACTIONS else None
 
-    def resolve_command(self, ctx: click.Context, args: list[str]):
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, click.Command | None, list[str]]:
         name = args[0]
         if name not in ACTIONS and not name.startswith("-") and not ctx.resilient_parsing:
             deal = ctx.params.get("deal")
             if deal in ACTIONS:
                 raise click.UsageError(f"give the deal first: dealflow act DEAL {deal} ...", ctx)
-            raise click.UsageError(f"unknown action {name!r}: `dealflow act --help` lists the 24 actions", ctx)
+            raise click.UsageError(f"unknown action {name!r}: choose one of the method's {len(ACTIONS)} actions", ctx)
         return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -164,10 +145,11 @@ def act(deal: str) -> None:
 
     Each action's options come from the playbook; `dealflow act DEAL ACTION --help`
     shows them. Inside a stage, its actions may be done in any order, any number of times.
-
-    \b
-    Example:
-      dealflow act D-0001 qualify --opportunity yes --solution yes --winnable yes --worth yes
-      dealflow act D-0001 map-stakeholder --contact "Eva Ruiz" --level decision --roles decision-maker,evaluator
-      dealflow act D-0001 submit-proposal --quotation 120000 --currency EUR --json
     """
+
+
+# The examples are generated too, so that no action is spelled here.
+act.help = "\n".join(
+    [inspect.cleandoc(act.help or ""), "", "\b", "Example:"]
+    + [f"  {example(action_with(effect))}" for effect in (Effect.QUALIFIES, Effect.STAKEHOLDER, Effect.SETS_VALUE)]
+)

@@ -1,0 +1,61 @@
+"""`dealflow demo`: seed a realistic book into a new store, then show where to look."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from dealflow.aggregates.errors import Refused
+from dealflow.cli.context import Session, pass_session
+from dealflow.store import mask
+
+# What to try next: (command after `dealflow`, the story whose deal it names or None, what it shows)
+TOUR = (
+    ("deals", None, "the whole book"),
+    ("deals --stage commitment", None, "the deals being negotiated"),
+    ("show {}", "concessions", "a negotiation: bottom lines, a widening concession, one past the bottom line"),
+    ("history {}", "concessions", "every event with when it happened and when it was recorded"),
+    ("history {} --as-of {}", "reopened", "a reopened deal as it stood the day it was lost"),
+    ("show {}", "overdue", "a won deal with an overdue invoice"),
+    ("audit --all", None, "replay every deal through the method"),
+    ("diagram", None, "the method's lifecycle as a Mermaid diagram"),
+    ("act --help", None, "the 24 actions, stage by stage"),
+)
+
+
+@click.command()
+@pass_session
+def demo(session: Session) -> None:
+    """Seed a realistic demo book of deals into a new store, then suggest what to try.
+
+    Over 30 deals in every stage, won, lost and closed, with concessions and invoices,
+    recorded through the same commands as the CLI. The store must have no deals yet.
+
+    \b
+    Example:
+      dealflow --db demo.db demo
+      dealflow --db demo.db deals --stage commitment
+    """
+    from dealflow.aggregates.events import Lost
+    from dealflow.demo import Book
+
+    app = session.app
+    if next(iter(app.deal_ids()), None) is not None:
+        raise Refused("this store already has deals: seed the demo into a new one, e.g. `dealflow --db demo.db demo`")
+    book = Book(app)
+    progress = click.progressbar(book.plans, label="seeding the demo book", item_show_func=_story, file=sys.stderr)
+    with progress as plans:
+        for plan in plans:
+            book.seed(plan)
+    deals = sum(1 for _ in app.deal_ids())
+    click.echo(f"seeded {deals} deals ({app.event_count()} events) into {app.store.display}\n\ntry next:")
+    prefix = f"dealflow --db {mask(session.db)} " if session.db else "dealflow "
+    lost_on = next(event.effective_on for event in app.history(book.highlights["reopened"]) if isinstance(event, Lost))
+    for command, story, why in TOUR:
+        filled = command.format(book.highlights.get(story or "", ""), lost_on)
+        click.echo(f"  {prefix + filled:<58}  {why}")
+
+
+def _story(plan: object) -> str | None:
+    return getattr(plan, "story", None)

@@ -1,0 +1,196 @@
+"""The audit trail: `history` replays a deal's events as recorded; `audit` judges them again by the method."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, date
+from typing import Any
+
+import click
+
+from dealflow.aggregates.errors import NotFound
+from dealflow.audit import DealAudit, StoreAudit, Verdict, audit_deal
+from dealflow.cli.context import Session, pass_session
+from dealflow.cli.output import emit_json, json_option, print_fields, print_table, text
+from dealflow.cli.params import DATE
+from dealflow.views import event_row
+
+HISTORY_COLUMNS = ("version", "recorded", "effective", "actor", "what", "after")
+NAMED = 10  # violations named on the verdict line; the lines above name them all
+_COMMON = {"version", "event", "recorded_at", "effective_on", "actor", "stage", "action", "state"}
+
+# What each kind of event is called in one line (the command that records it), and its key fields.
+SUMMARIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Opened": ("open", ("account", "title", "owner", "value", "currency", "close_by", "referred_by")),
+    "Advanced": ("advance", ("evidence",)),
+    "SteppedBack": ("back", ("reason",)),
+    "Lost": ("lose", ("lost_from", "reason", "competitor")),
+    "Reopened": ("reopen", ("reason",)),
+    "BottomLineSet": ("bottom-line", ("term", "value")),
+    "Conceded": ("concede", ("term", "by", "before", "after", "round", "widened", "past_bottom_line", "override")),
+    "Signed": ("sign", ("amount", "currency", "terms")),
+    "Invoiced": ("invoice", ("invoice", "amount", "issued", "due")),
+    "PaymentReceived": ("pay", ("invoice", "amount")),
+    "WrittenOff": ("write-off", ("invoice", "amount", "reason")),
+    "Closed": ("close", ()),
+    "NoteAdded": ("note", ("text",)),
+    "Reassigned": ("assign", ("owner", "previous")),
+    "ForecastChanged": ("forecast", ("value", "currency", "close_by")),
+    "BuyingStageUpdated": ("buying-stage", ("buying_stage",)),
+}
+
+
+def describe(event: Any) -> str:
+    """One readable line: what was done, with its key fields (e.g. `qualify: opportunity=yes ...`)."""
+    if type(event).__name__ == "ActionRecorded":
+        return _line(event.action, {**event.fields, "note": event.note})
+    row = event_row(event)
+    verb, keys = SUMMARIES.get(row["event"], (str(getattr(event, "trigger", None) or row["event"]), ()))
+    fields = {key: row.get(key) for key in keys} if keys else {k: v for k, v in row.items() if k not in _COMMON}
+    return _line(verb, fields)
+
+
+def _line(verb: str, fields: dict[str, Any]) -> str:
+    shown = [f"{key}={_value(value)}" for key, value in fields.items() if value is not None]
+    return f"{verb}: {' '.join(shown)}" if shown else verb
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, dict):
+        value = ", ".join(f"{k}={v}" for k, v in value.items())
+    elif isinstance(value, list | tuple):
+        value = ",".join(map(str, value))
+    shown = text(value)
+    return f'"{shown}"' if " " in shown else shown
+
+
+@click.command()
+@click.argument("deal")
+@click.option("--as-of", type=DATE, help="Only events effective on or before this date.")
+@click.option("--version", type=click.IntRange(min=1), help="Only events up to this version.")
+@json_option
+@pass_session
+def history(session: Session, deal: str, as_of: date | None, version: int | None, as_json: bool) -> None:
+    """Replay a deal's events: when each happened and was recorded, who, what, and the state after it.
+
+    With --as-of (effective dates) or --version, only the events up to then, followed by
+    the deal as it stood then.
+
+    \b
+    Example:
+      dealflow history D-0001
+      dealflow history D-0001 --as-of 2026-03-31
+      dealflow history D-0001 --version 5 --json
+    """
+    if as_of is not None and version is not None:
+        raise click.UsageError("give --as-of DATE or --version N, not both")
+    app = session.app
+    events = app.history(deal)
+    then, when = None, ""
+    if as_of is not None:
+        then, when = app.deal_as_of(deal, as_of), f"on {as_of}"
+        events = [event for event in events if event.effective_on <= as_of]
+    elif version is not None:
+        if version > events[-1].originator_version:
+            raise NotFound(f"deal {deal} has versions 1 to {events[-1].originator_version}: give one of them")
+        then, when = app.deal(deal, version=version), f"at version {version}"
+        events = [event for event in events if event.originator_version <= version]
+    if as_json:
+        emit_json([event_row(event) for event in events])
+        return
+    print_table([_history_line(event) for event in events], HISTORY_COLUMNS)
+    if then is not None:
+        click.echo(f"\nthe deal as it stood {when}:")
+        print_fields(
+            [
+                ("stage", f"{then.stage or '-'} ({then.action or '-'})"),
+                ("status", str(then.status)),
+                ("value", f"{text(then.value)} {then.currency or ''}".strip()),
+            ]
+        )
+
+
+def _history_line(event: Any) -> dict[str, Any]:
+    return {
+        "version": event.originator_version,
+        "recorded": event.timestamp.astimezone(UTC).isoformat(timespec="seconds"),
+        "effective": event.effective_on,
+        "actor": event.actor,
+        "what": describe(event),
+        "after": event.state,
+    }
+
+
+@click.command()
+@click.argument("deal", required=False)
+@click.option("--all", "every_deal", is_flag=True, help="Audit every deal in the store.")
+@json_option
+@pass_session
+def audit(session: Session, deal: str | None, every_deal: bool, as_json: bool) -> None:
+    """Judge a deal's events by the method again, one by one; exit 1 if any broke it.
+
+    Each event is put to the lifecycle machine from the deal as it stood before it, and its
+    dates are checked. Imported events are reported as imported, not as violations.
+
+    \b
+    Example:
+      dealflow audit D-0001
+      dealflow audit --all --json
+    """
+    if (deal is None) == (not every_deal):
+        raise click.UsageError("give a DEAL or --all (one of them)")
+    app = session.app
+    deal_ids = list(app.deal_ids()) if every_deal else [deal]
+    audits = []
+    for deal_id in deal_ids:
+        events = app.history(deal_id)
+        audits.append(audit_deal(events))
+        if not as_json:
+            _print_deal_audit(audits[-1], events)
+    _verdict(audits, as_json)
+
+
+def _print_deal_audit(deal_audit: DealAudit, events: list[Any]) -> None:
+    click.echo(f"{deal_audit.deal_id}: {'follows the method' if deal_audit.passed else 'BREAKS THE METHOD'}")
+    for finding, event in zip(deal_audit.findings, events, strict=True):
+        verdict = finding.verdict.upper() if finding.reasons else finding.verdict
+        because = f": {'; '.join(finding.reasons)}" if finding.reasons else ""
+        click.echo(f"  v{finding.version:<4} {finding.effective_on}  {describe(event)}  -> {verdict}{because}")
+
+
+def _verdict(audits: list[DealAudit], as_json: bool) -> None:
+    store = StoreAudit(tuple(audits))
+    if as_json:
+        emit_json(
+            {
+                "verdict": "pass" if store.passed else "fail",
+                "deals": len(store.deals),
+                "events": store.count(),
+                "violations": store.count(Verdict.VIOLATION),
+                "imported": store.count(Verdict.IMPORTED),
+                "audits": [
+                    {"id": a.deal_id, "passed": a.passed, "findings": [asdict(f) for f in a.findings]}
+                    for a in store.deals
+                ],
+            }
+        )
+    else:
+        click.echo(_verdict_line(store))
+    if not store.passed:
+        raise click.exceptions.Exit(1)
+
+
+def _verdict_line(store: StoreAudit) -> str:
+    imported = store.count(Verdict.IMPORTED)
+    aside = f" ({imported} imported, not judged)" if imported else ""
+    if not store.deals:
+        return "verdict: no deals to audit"
+    if store.passed:
+        allowed = store.count(Verdict.ALLOWED)
+        return f"verdict: PASS: the method allowed all {allowed} events of {len(store.deals)} deal(s){aside}"
+    places = [f"{a.deal_id} v{f.version}" for a in store.failed for f in a.violations]
+    where = ", ".join(places[:NAMED]) + (f" and {len(places) - NAMED} more" if len(places) > NAMED else "")
+    return (
+        f"verdict: FAIL: {store.count(Verdict.VIOLATION)} event(s) in {len(store.failed)} of {len(store.deals)}"
+        f" deal(s) break the method: {where}{aside}"
+    )

@@ -1,0 +1,99 @@
+"""The negotiation's history: our private bottom lines and each concession, with the method's flags."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from dealflow.cli.context import Session, pass_session
+from dealflow.cli.moves import report
+from dealflow.cli.output import emit_json, json_option
+from dealflow.cli.params import on_option
+from dealflow.playbook import CONCEDED_BY, CONCESSION_TERMS
+
+if TYPE_CHECKING:
+    from dealflow.aggregates.events import Conceded
+
+term_option = click.option("--term", required=True, type=click.Choice(CONCESSION_TERMS), help="What is negotiated.")
+
+
+@click.command("bottom-line")
+@click.argument("deal")
+@term_option
+@click.option("--value", required=True, metavar="AMOUNT", help="The limit we will not concede past.")
+@on_option
+@json_option
+@pass_session
+def bottom_line(session: Session, deal: str, term: str, value: str, on, as_json: bool) -> None:
+    """Set our bottom line on a term, while preparing the negotiation (private to us).
+
+    A later concession of ours past it is refused unless given --override.
+
+    \b
+    Example:
+      dealflow bottom-line D-0006 --term price --value 105000
+    """
+    changed = session.app.set_bottom_line(deal, term, value, actor=session.actor, on=on)
+    report(changed, as_json, f"{changed.deal_id}: our bottom line on {term} is {changed.bottom_lines[term]}")
+
+
+@click.command()
+@click.argument("deal")
+@term_option
+@click.option("--by", "by", required=True, type=click.Choice(CONCEDED_BY), help="Who conceded.")
+@click.option("--from", "before", required=True, metavar="AMOUNT", help="The value before the concession.")
+@click.option("--to", "after", required=True, metavar="AMOUNT", help="The value after it.")
+@click.option("--round", "round_", type=click.IntRange(min=1), help="The negotiation round; default the next one.")
+@click.option("--override", metavar="REASON", help="Why we concede past our bottom line anyway.")
+@on_option
+@json_option
+@pass_session
+def concede(session: Session, deal: str, term: str, by: str, before: str, after: str, round_, override, on, as_json):
+    """Record a concession; flag ours when it is larger than our previous one on the term.
+
+    The method says our concessions on a term should shrink step by step: a
+    larger one is recorded with a warning. Conceding past our bottom line is
+    refused unless --override gives the reason.
+
+    \b
+    Example:
+      dealflow concede D-0006 --term price --by us --from 120000 --to 115000
+      dealflow concede D-0006 --term payment --by customer --from 30 --to 45 --round 2
+    """
+    app = session.app
+    known = app.deal(deal)
+    previous = known.our_last_concession.get(term)
+    limit = known.bottom_lines.get(term)
+    conceded = app.concede(
+        deal, actor=session.actor, term=term, by=by, before=before, after=after, round=round_, override=override, on=on
+    )
+    if as_json:
+        emit_json({"id": known.deal_id, "version": conceded.originator_version} | _facts(conceded))
+    else:
+        click.echo(
+            f"{known.deal_id}: round {conceded.round} on {term}: {by} conceded "
+            f"{conceded.before} -> {conceded.after} (by {conceded.size})"
+        )
+    if conceded.widened:
+        click.echo(
+            f"warning: this concession ({conceded.size}) is larger than our previous one on {term} ({previous}): "
+            "the method says concessions should shrink",
+            err=True,
+        )
+    if conceded.past_bottom_line:
+        click.echo(f"note: past our bottom line of {limit} on {term}, by override: {conceded.override}", err=True)
+
+
+def _facts(conceded: Conceded) -> dict[str, object]:
+    return {
+        "term": conceded.term,
+        "by": conceded.by,
+        "from": conceded.before,
+        "to": conceded.after,
+        "round": conceded.round,
+        "size": conceded.size,
+        "widened": conceded.widened,
+        "past_bottom_line": conceded.past_bottom_line,
+        "override": conceded.override,
+    }

@@ -1,0 +1,83 @@
+"""Records allowed in any open state that do not move the deal: note, assign, forecast, buying stage."""
+
+from __future__ import annotations
+
+import click
+
+from dealflow.cli.context import Session, pass_session
+from dealflow.cli.moves import report
+from dealflow.cli.output import json_option
+from dealflow.cli.params import DATE, on_option
+from dealflow.playbook import BUYING_STAGES
+
+
+@click.command()
+@click.argument("deal")
+@click.argument("text")
+@on_option
+@json_option
+@pass_session
+def note(session: Session, deal: str, text: str, on, as_json: bool) -> None:
+    """Add a note to a deal's history.
+
+    \b
+    Example:
+      dealflow note D-0001 "CFO on holiday until the 20th; call back then"
+    """
+    noted = session.app.note(deal, text, actor=session.actor, on=on)
+    report(noted, as_json, f"{noted.deal_id}: note added (version {noted.version})")
+
+
+@click.command()
+@click.argument("deal")
+@click.argument("owner")
+@on_option
+@json_option
+@pass_session
+def assign(session: Session, deal: str, owner: str, on, as_json: bool) -> None:
+    """Hand a deal to another owner.
+
+    \b
+    Example:
+      dealflow assign D-0001 bruno
+    """
+    previous = session.app.deal(deal).owner
+    assigned = session.app.assign(deal, owner, actor=session.actor, on=on)
+    report(assigned, as_json, f"{assigned.deal_id} is now owned by {assigned.owner} (was {previous})")
+
+
+@click.command()
+@click.argument("deal")
+@click.option("--value", metavar="AMOUNT", help="The expected value, e.g. 95000.")
+@click.option("--currency", metavar="CODE", help="ISO 4217 currency of the value, when the deal has none yet.")
+@click.option("--close-by", type=DATE, help="The expected close date (YYYY-MM-DD).")
+@on_option
+@json_option
+@pass_session
+def forecast(session: Session, deal: str, value: str | None, currency: str | None, close_by, on, as_json: bool):
+    """Change a deal's expected value or close date (or both).
+
+    \b
+    Example:
+      dealflow forecast D-0001 --value 95000 --close-by 2026-09-30
+    """
+    changed = session.app.forecast(deal, actor=session.actor, value=value, currency=currency, close_by=close_by, on=on)
+    worth = f"{changed.value} {changed.currency}" if changed.value is not None else "no value yet"
+    report(changed, as_json, f"{changed.deal_id} forecast: {worth}, close by {changed.close_by or 'no date yet'}")
+
+
+@click.command("buying-stage")
+@click.argument("deal")
+@click.argument("stage", type=click.Choice(BUYING_STAGES))
+@on_option
+@json_option
+@pass_session
+def buying_stage(session: Session, deal: str, stage: str, on, as_json: bool) -> None:
+    """Update where the customer is in their own buying process.
+
+    \b
+    Example:
+      dealflow buying-stage D-0001 evaluation
+    """
+    updated = session.app.update_buying_stage(deal, stage, actor=session.actor, on=on)
+    report(updated, as_json, f"{updated.deal_id}: the customer is at {updated.buying_stage}")

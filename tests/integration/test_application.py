@@ -1,0 +1,338 @@
+"""The application on real stores: the same tests on a SQLite file and on PostgreSQL.
+
+One abstract test case, one subclass per store (as in eventsourcing's examples/searchabletimestamps).
+The PostgreSQL subclass runs when DEALFLOW_TEST_POSTGRES_URL is set and fails if that server is unreachable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from dealbook import ACTOR, INVOICE, SAMPLE_FIELDS, advance_in_app, days_ago, state_of
+
+from dealflow.aggregates.errors import ConcurrentChange, NotFound, Refused
+from dealflow.aggregates.events import NoteAdded
+from dealflow.aggregates.settings import Settings
+from dealflow.application import SNAPSHOT_EVERY, DealflowApp
+from dealflow.playbook import DEFAULTS, Status
+
+
+class Racing(DealflowApp):
+    """A second writer whose next save comes only after `rival` has run: a race, made deterministic."""
+
+    def __init__(self, url: str, rival: Callable[[], Any]) -> None:
+        super().__init__(url)
+        self.rival: Callable[[], Any] | None = rival
+
+    def save(self, *aggregates: Any, **kwargs: Any) -> Any:
+        rival, self.rival = self.rival, None
+        if rival is not None:
+            rival()
+        return super().save(*aggregates, **kwargs)
+
+
+def replayed(app: DealflowApp, deal_id: str):
+    """The deal rebuilt from every stored event, without snapshots."""
+    deal = None
+    for event in app.history(deal_id):
+        deal = event.mutate(deal)
+    return deal
+
+
+class ApplicationTests:
+    """Run by each store's subclass below; `store` names the fixture that gives the store's URL."""
+
+    store: str
+
+    @pytest.fixture
+    def url(self, request: pytest.FixtureRequest) -> str:
+        return request.getfixturevalue(self.store)
+
+    @pytest.fixture
+    def app(self, url: str) -> Iterator[DealflowApp]:
+        application = DealflowApp(url)
+        yield application
+        application.close()
+
+    @pytest.fixture
+    def racing(self, url: str) -> Iterator[Callable[[Callable[[], Any]], DealflowApp]]:
+        writers: list[DealflowApp] = []
+
+        def writer(rival: Callable[[], Any]) -> DealflowApp:
+            writers.append(Racing(url, rival))
+            return writers[-1]
+
+        yield writer
+        for application in writers:
+            application.close()
+
+    def _open(self, app: DealflowApp, deal_id: str | None = None, **details: Any) -> str:
+        return app.open_deal(account="Acme Corp", title="MES rollout", actor=ACTOR, deal_id=deal_id, **details)
+
+    def _signed(self, app: DealflowApp, deal_id: str | None = None, amount: str = "1000") -> str:
+        deal_id = self._open(app, deal_id)
+        advance_in_app(app, deal_id, "follow_up", signed=amount)
+        return deal_id
+
+    # --- opening and numbering ------------------------------------------------------------
+
+    def test_deals_opened_without_an_id_are_numbered_from_d_0001(self, app: DealflowApp):
+        assert [self._open(app) for _ in range(3)] == ["D-0001", "D-0002", "D-0003"]
+        assert list(app.deal_ids()) == ["D-0001", "D-0002", "D-0003"]
+
+    def test_a_deal_opened_with_an_id_keeps_it_and_numbering_steps_over_it(self, app: DealflowApp):
+        assert self._open(app, "ACME-2026") == "ACME-2026"
+        assert self._open(app, "D-0002") == "D-0002"
+        assert [self._open(app), self._open(app)] == ["D-0001", "D-0003"]
+        assert app.deal("acme-2026").deal_id == "ACME-2026"
+
+    @pytest.mark.parametrize("again", ["ACME-2026", "acme-2026", " Acme-2026 "])
+    def test_a_second_open_of_the_same_id_is_refused_in_any_case(self, app: DealflowApp, again: str):
+        self._open(app, "ACME-2026")
+        events = app.event_count()
+        with pytest.raises(Refused, match="deal .* already exists: choose another --id"):
+            self._open(app, again)
+        assert app.event_count() == events
+        assert app.deal("ACME-2026").title == "MES rollout"
+
+    def test_two_writers_opening_numbered_deals_at_once_get_different_numbers(self, app, racing):
+        late = racing(lambda: self._open(app))
+        assert self._open(late) == "D-0002"
+        assert list(app.deal_ids()) == ["D-0001", "D-0002"]
+
+    def test_two_writers_opening_the_same_id_at_once_leave_one_deal(self, app, racing):
+        late = racing(lambda: self._open(app, "ACME-2026", value="10", currency="EUR"))
+        with pytest.raises(Refused, match="ACME-2026 already exists"):
+            self._open(late, "acme-2026")
+        assert app.deal("ACME-2026").value == 10
+        assert list(app.deal_ids()) == ["ACME-2026"]
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def test_a_recorded_deal_reloads_the_same_in_another_application(self, app: DealflowApp, url: str):
+        deal_id = self._open(app, value="1000.50", currency="EUR", close_by=date(2031, 6, 30))
+        advance_in_app(app, deal_id, "value")
+        app.record(deal_id, "demonstrate", SAMPLE_FIELDS["demonstrate"], actor="bruno", note="went well")
+        live = app.deal(deal_id)
+        other = DealflowApp(url)
+        try:
+            assert state_of(other.deal(deal_id)) == state_of(live)
+        finally:
+            other.close()
+        assert live.state == "value.demonstrate" and live.criteria == {"uptime": "99.9%", "response": "4h"}
+        last = app.history(deal_id)[-1]
+        assert (last.actor, last.note, last.fields["key_points"]) == ("bruno", "went well", ["uptime", "scheduling", "reports"])
+
+    def test_a_long_deal_is_loaded_from_a_snapshot_and_equals_its_replay(self, app: DealflowApp):
+        deal_id = self._signed(app)
+        app.invoice(deal_id, INVOICE, amount="400", due=date.today(), actor=ACTOR)
+        app.pay(INVOICE, amount="100.10", actor=ACTOR)
+        while app.deal(deal_id).version <= 5 * SNAPSHOT_EVERY + 3:
+            app.note(deal_id, "called about the second invoice", actor=ACTOR)
+        deal = app.deal(deal_id)
+        assert state_of(deal) == state_of(replayed(app, deal_id))
+        snapshots = list(app.snapshots.get(deal.id))
+        assert snapshots, "no snapshot was taken"
+        assert snapshots[-1].originator_version == deal.version // SNAPSHOT_EVERY * SNAPSHOT_EVERY
+        assert deal.invoices[INVOICE]["paid"] == app.deal(deal_id, version=snapshots[-1].originator_version).invoices[
+            INVOICE
+        ]["paid"]
+
+    def test_a_deal_is_read_at_any_past_version(self, app: DealflowApp):
+        deal_id = self._open(app)
+        advance_in_app(app, deal_id, "needs")
+        history = app.history(deal_id)
+        for event in history:
+            past = app.deal(deal_id, version=event.originator_version)
+            assert (past.version, past.state) == (event.originator_version, event.state)
+        assert app.deal(deal_id, version=1).state == "analysis.entered"
+
+    def test_a_deal_is_read_as_of_a_past_date_from_back_dated_records(self, app: DealflowApp):
+        deal_id = self._open(app, on=days_ago(30))
+        app.record(deal_id, "map-stakeholder", SAMPLE_FIELDS["map-stakeholder"], actor=ACTOR, on=days_ago(25))
+        app.record(deal_id, "qualify", SAMPLE_FIELDS["qualify"], actor=ACTOR, on=days_ago(20))
+        app.advance(deal_id, actor=ACTOR, on=days_ago(10))
+        app.note(deal_id, "recorded today", actor=ACTOR)
+
+        with pytest.raises(NotFound, match=f"was not yet open on {days_ago(31)}"):
+            app.deal_as_of(deal_id, days_ago(31))
+        assert app.deal_as_of(deal_id, days_ago(30)).state == "analysis.entered"
+        assert app.deal_as_of(deal_id, days_ago(25)).state == "analysis.map-stakeholder"
+        assert app.deal_as_of(deal_id, days_ago(11)).answers == {name: True for name in SAMPLE_FIELDS["qualify"]}
+        assert app.deal_as_of(deal_id, days_ago(10)).stage == "trust"
+        assert state_of(app.deal_as_of(deal_id, date.today())) == state_of(app.deal(deal_id))
+
+    def test_an_unknown_deal_or_invoice_is_not_found(self, app: DealflowApp):
+        with pytest.raises(NotFound, match="no deal 'D-0404' in this store: `dealflow deals` lists the deals"):
+            app.deal("D-0404")
+        with pytest.raises(NotFound, match="no deal 'D-0404'"):
+            app.note("D-0404", "hello", actor=ACTOR)
+        with pytest.raises(NotFound, match="no deal 'D-0404'"):
+            app.deal_as_of("D-0404", date.today())
+        with pytest.raises(NotFound, match="no invoice 'INV-404'"):
+            app.pay("INV-404", amount="1", actor=ACTOR)
+        assert app.event_count() == 0
+
+    # --- concurrency ------------------------------------------------------------------------
+
+    def test_a_change_saved_second_on_the_same_deal_is_refused_and_writes_nothing(self, app, racing):
+        deal_id = self._open(app)
+        late = racing(lambda: app.note(deal_id, "from the first writer", actor="ana"))
+        events = app.event_count()
+        with pytest.raises(ConcurrentChange, match="changed by someone else while you were recording: run the command"):
+            late.note(deal_id, "from the second writer", actor="bruno")
+        assert app.event_count() == events + 1
+        assert [event.text for event in app.history(deal_id) if isinstance(event, NoteAdded)] == ["from the first writer"]
+        late.note(deal_id, "from the second writer", actor="bruno")  # run again: it now applies
+        assert app.deal(deal_id).version == 4
+
+    def test_two_loaded_copies_of_a_deal_cannot_both_be_saved(self, app: DealflowApp, url: str):
+        deal_id = self._open(app)
+        other = DealflowApp(url)
+        try:
+            first, second = app.deal(deal_id), other.deal(deal_id)
+            first.note("first", actor="ana")
+            second.note("second", actor="bruno")
+            app.save(first)
+            events = app.event_count()
+            with pytest.raises(ConcurrentChange):
+                other._save(second)
+            assert app.event_count() == events
+        finally:
+            other.close()
+
+    # --- invoices across the store --------------------------------------------------------------
+
+    def test_an_invoice_id_is_unique_across_deals_in_any_case(self, app: DealflowApp):
+        first, second = self._signed(app), self._signed(app)
+        app.invoice(first, "INV-7", amount="100", due=date.today(), actor=ACTOR)
+        events = app.event_count()
+        with pytest.raises(Refused, match="invoice inv-7 already exists: invoice ids are unique across the store"):
+            app.invoice(second, "inv-7", amount="100", due=date.today(), actor=ACTOR)
+        assert app.event_count() == events
+        assert app.deal(second).invoices == {}
+        assert app.deal_for_invoice("inv-7").deal_id == first
+
+    def test_an_invoice_id_taken_in_a_race_is_refused_for_the_second_deal(self, app, racing):
+        first, second = self._signed(app), self._signed(app)
+        late = racing(lambda: app.invoice(first, "INV-7", amount="100", due=date.today(), actor=ACTOR))
+        with pytest.raises(Refused, match="INV-7 already exists"):
+            late.invoice(second, "INV-7", amount="100", due=date.today(), actor=ACTOR)
+        assert app.deal(second).invoices == {}
+        assert app.deal_for_invoice("INV-7").deal_id == first
+
+    def test_payments_find_their_deal_by_invoice_and_the_last_one_closes_it(self, app: DealflowApp):
+        deal_id = self._signed(app, amount="0.30")
+        app.invoice(deal_id, "INV-1", amount="0.30", due=date.today(), actor=ACTOR)
+        app.pay("inv-1", amount="0.10", actor=ACTOR)
+        app.chase("INV-1", cause="unwilling", method="phone", actor=ACTOR)
+        deal = app.pay("INV-1", amount="0.20", actor=ACTOR)
+        assert deal.status is Status.CLOSED
+        assert app.deal(deal_id).status is Status.CLOSED
+        assert type(app.history(deal_id)[-1]).__name__ == "Closed"
+
+    # --- referral sale --------------------------------------------------------------------------
+
+    def test_a_referral_sale_saves_both_deals_together_and_numbering_continues(self, app: DealflowApp):
+        referring = self._signed(app)
+        events = app.event_count()
+        new_id = app.record(referring, "referral-sale", {"account": "Initech", "value": "5000"}, actor=ACTOR)
+        assert new_id == "D-0002"
+        referred = app.deal(new_id)
+        assert (referred.account, referred.referred_by, referred.value, referred.currency) == (
+            "Initech",
+            referring,
+            5000,
+            "EUR",
+        )
+        assert app.deal(referring).referrals == [new_id]
+        assert self._open(app) == "D-0003"
+        assert app.event_count() == events + 3  # the referral, the new deal, its number
+
+    def test_a_referral_sale_with_an_id_takes_it(self, app: DealflowApp):
+        referring = self._signed(app)
+        assert app.record(referring, "referral-sale", {"account": "Initech", "id": "INI-1"}, actor=ACTOR) == "INI-1"
+        assert app.deal("INI-1").referred_by == referring
+        assert self._open(app) == "D-0002"
+        with pytest.raises(Refused, match="deal INI-1 already exists"):
+            app.record(referring, "referral-sale", {"account": "Initech", "id": "ini-1"}, actor=ACTOR)
+
+    def test_a_referral_sale_steps_over_numbers_taken_by_explicit_ids(self, app: DealflowApp):
+        referring = self._signed(app)
+        self._open(app, "D-0002")
+        assert app.record(referring, "referral-sale", {"account": "Initech"}, actor=ACTOR) == "D-0003"
+        assert app.deal("D-0002").referred_by is None
+
+    def test_a_referral_sale_that_loses_a_race_writes_neither_deal(self, app, racing):
+        referring = self._signed(app)
+        late = racing(lambda: self._open(app))
+        with pytest.raises(ConcurrentChange):
+            late.record(referring, "referral-sale", {"account": "Initech"}, actor=ACTOR)
+        assert app.deal(referring).referrals == []
+        assert app.deal("D-0002").account == "Acme Corp"
+        assert list(app.deal_ids()) == [referring, "D-0002"]
+
+    # --- settings -------------------------------------------------------------------------------
+
+    def test_settings_start_at_the_defaults(self, app: DealflowApp):
+        assert app.settings() == app.settings(on=days_ago(400)) == DEFAULTS
+
+    def test_a_settings_change_is_event_sourced_and_applies_from_its_date(self, app: DealflowApp, url: str):
+        app.change_setting("gift-limit", "250", actor="ana", on=days_ago(10))
+        app.change_setting("gift-limit", "500", actor="bruno", on=days_ago(3))
+        app.change_setting("stalled-days", "45", actor="ana")
+        assert app.settings(on=days_ago(11)).gift_limit == DEFAULTS.gift_limit
+        assert app.settings(on=days_ago(10)).gift_limit == 250
+        assert app.settings(on=days_ago(4)).gift_limit == 250
+        assert app.settings(on=days_ago(3)).gift_limit == 500
+        assert (app.settings().gift_limit, app.settings().stalled_days) == (500, 45)
+        changes = list(app.events.get(Settings.ID))[1:]
+        assert [(change.name, change.actor, change.effective_on) for change in changes] == [
+            ("gift_limit", "ana", days_ago(10)),
+            ("gift_limit", "bruno", days_ago(3)),
+            ("stalled_days", "ana", date.today()),
+        ]
+        other = DealflowApp(url)
+        try:
+            assert other.settings(on=days_ago(4)).gift_limit == 250
+        finally:
+            other.close()
+
+    def test_a_gift_above_the_configured_limit_needs_an_approver(self, app: DealflowApp):
+        app.change_setting("gift-limit", "50", actor=ACTOR)
+        deal_id = self._open(app)
+        advance_in_app(app, deal_id, "trust")
+        gift = {"contact": "Luis Vega", "activity": "small-gift", "gift_value": "60"}
+        events = app.event_count()
+        with pytest.raises(Refused, match="a gift of 60 is above the limit of 50: name the --approver who allowed it"):
+            app.record(deal_id, "acquaint", gift, actor=ACTOR)
+        assert app.event_count() == events
+        app.record(deal_id, "acquaint", {**gift, "approver": "Carmen (sales director)"}, actor=ACTOR)
+        app.record(deal_id, "acquaint", {**gift, "gift_value": "50"}, actor=ACTOR)
+        assert app.event_count() == events + 2
+
+    def test_a_back_dated_gift_is_held_to_the_limit_in_force_on_its_date(self, app: DealflowApp):
+        deal_id = self._open(app, on=days_ago(30))
+        app.record(deal_id, "map-stakeholder", SAMPLE_FIELDS["map-stakeholder"], actor=ACTOR, on=days_ago(30))
+        app.record(deal_id, "qualify", SAMPLE_FIELDS["qualify"], actor=ACTOR, on=days_ago(30))
+        app.advance(deal_id, actor=ACTOR, on=days_ago(20))
+        app.change_setting("gift-limit", "50", actor=ACTOR, on=days_ago(5))
+        gift = {"contact": "Luis Vega", "activity": "small-gift", "gift_value": "60"}
+        app.record(deal_id, "acquaint", gift, actor=ACTOR, on=days_ago(10))  # the limit was 100 then
+        with pytest.raises(Refused, match="above the limit of 50"):
+            app.record(deal_id, "acquaint", gift, actor=ACTOR, on=days_ago(4))
+
+
+class TestOnSQLite(ApplicationTests):
+    store = "sqlite_url"
+
+
+@pytest.mark.postgres
+class TestOnPostgreSQL(ApplicationTests):
+    store = "postgres_url"
+
+
+del ApplicationTests
