@@ -146,6 +146,15 @@ def deal_ready_for(action: str) -> Opportunity:
 # --- deals in an application ------------------------------------------------------------------
 
 
+def replayed(app: DealflowApp, deal_id: str) -> Opportunity:
+    """The deal rebuilt from every one of its stored events, without snapshots."""
+    deal = None
+    for event in app.history(deal_id):
+        deal = event.mutate(deal)
+    assert isinstance(deal, Opportunity)
+    return deal
+
+
 def advance_in_app(app: DealflowApp, deal_id: str, stage: str, *, signed: object = QUOTATION) -> None:
     """`advance_to` through the application: each step its own command and save."""
     while (here := app.deal(deal_id).stage) != stage:

@@ -113,7 +113,11 @@ class DealflowApp(Application):
         if deal_id is not None:
             deal = Opportunity.open(deal_id=check_deal_id(deal_id), account=account, title=title, actor=actor, **details)
             self._refuse_existing(deal.deal_id)
-            self._save(deal)
+            try:
+                self._save(deal)
+            except ConcurrentChange:
+                self._refuse_existing(deal.deal_id)  # another writer opened it meanwhile: say so
+                raise
             return deal.deal_id
         for _ in range(NUMBERING_ATTEMPTS):
             numbers = self._numbers()
@@ -150,7 +154,7 @@ class DealflowApp(Application):
                 changed.append(numbers)
             self._save(*changed)
             return new_deal_id
-        limit = self.settings().gift_limit
+        limit = self.settings(on).gift_limit  # the limit in force when the gift was given
         deal.record_action(action, fields, actor=actor, on=on, note=note, gift_limit=limit)
         self._save(deal)
         return deal.deal_id
@@ -181,10 +185,13 @@ class DealflowApp(Application):
 
     def invoice(self, deal_id: str, invoice: str, *, amount: object, due: date, actor: str, issued: date | None = None, on: date | None = None) -> Opportunity:
         deal = self.deal(deal_id)
-        if invoice_uuid(invoice) in self.repository:
-            raise Refused(f"invoice {invoice} already exists: invoice ids are unique across the store")
+        self._refuse_claimed(invoice)
         deal.invoice(invoice, amount=amount, due=due, issued=issued, on=on, actor=actor)
-        self._save(deal, InvoiceNumber(invoice=invoice.strip(), deal_id=deal.deal_id))
+        try:
+            self._save(deal, InvoiceNumber(invoice=invoice.strip(), deal_id=deal.deal_id))
+        except ConcurrentChange:
+            self._refuse_claimed(invoice)  # another writer claimed the id meanwhile: say so
+            raise
         return deal
 
     def pay(self, invoice: str, *, amount: object, actor: str, on: date | None = None) -> Opportunity:
@@ -242,6 +249,10 @@ class DealflowApp(Application):
     def _refuse_existing(self, deal_id: str) -> None:
         if deal_uuid(deal_id) in self.repository:
             raise Refused(f"deal {deal_id} already exists: choose another --id, or leave it out for the next number")
+
+    def _refuse_claimed(self, invoice: str) -> None:
+        if invoice_uuid(invoice) in self.repository:
+            raise Refused(f"invoice {invoice} already exists: invoice ids are unique across the store")
 
     def _save(self, *aggregates: Aggregate) -> None:
         try:

@@ -8,6 +8,7 @@ Source: the "six styles" B2B sales method (see docs/playbook.md).
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
@@ -512,15 +513,28 @@ US, CUSTOMER = "us", "customer"
 CONCEDED_BY = (US, CUSTOMER)
 
 
-@dataclass(frozen=True)
-class Defaults:
-    """Settings a team may change (event-sourced in the store); these are the starting values."""
+def probability_setting(stage: str) -> str:
+    """The setting that holds a stage's probability for the weighted pipeline, e.g. probability_value."""
+    return f"probability_{stage}"
 
-    gift_limit: Decimal = Decimal("100")
-    collection_overdue_days: int = 30
-    collection_large_amount: Decimal = Decimal("10000")
-    stalled_days: int = 30
 
+PROBABILITY_SETTINGS: tuple[str, ...] = tuple(probability_setting(stage.name) for stage in STAGES)
+
+# Settings a team may change (event-sourced in the store); these are the starting values. The
+# stage probabilities are generated from STAGES, so that a stage added there has its setting.
+Defaults = dataclasses.make_dataclass(
+    "Defaults",
+    [
+        ("gift_limit", Decimal, dataclasses.field(default=Decimal("100"))),
+        ("collection_overdue_days", int, dataclasses.field(default=30)),
+        ("collection_large_amount", Decimal, dataclasses.field(default=Decimal("10000"))),
+        ("stalled_days", int, dataclasses.field(default=30)),
+        *((probability_setting(stage.name), Decimal, dataclasses.field(default=stage.probability)) for stage in STAGES),
+    ],
+    frozen=True,
+    namespace={"probability": lambda self, stage: getattr(self, probability_setting(stage))},
+)
+Defaults.__module__ = __name__
 
 DEFAULTS = Defaults()
 

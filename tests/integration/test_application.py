@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from dealbook import ACTOR, INVOICE, SAMPLE_FIELDS, advance_in_app, days_ago, state_of
 
+from dealbook import ACTOR, INVOICE, SAMPLE_FIELDS, advance_in_app, days_ago, replayed, state_of
 from dealflow.aggregates.errors import ConcurrentChange, NotFound, Refused
 from dealflow.aggregates.events import NoteAdded
 from dealflow.aggregates.settings import Settings
@@ -23,6 +24,8 @@ from dealflow.playbook import DEFAULTS, Status
 class Racing(DealflowApp):
     """A second writer whose next save comes only after `rival` has run: a race, made deterministic."""
 
+    name = DealflowApp.name  # eventsourcing names a subclass after itself, and PostgreSQL tables after the name
+
     def __init__(self, url: str, rival: Callable[[], Any]) -> None:
         super().__init__(url)
         self.rival: Callable[[], Any] | None = rival
@@ -32,14 +35,6 @@ class Racing(DealflowApp):
         if rival is not None:
             rival()
         return super().save(*aggregates, **kwargs)
-
-
-def replayed(app: DealflowApp, deal_id: str):
-    """The deal rebuilt from every stored event, without snapshots."""
-    deal = None
-    for event in app.history(deal_id):
-        deal = event.mutate(deal)
-    return deal
 
 
 class ApplicationTests:
@@ -93,7 +88,7 @@ class ApplicationTests:
     def test_a_second_open_of_the_same_id_is_refused_in_any_case(self, app: DealflowApp, again: str):
         self._open(app, "ACME-2026")
         events = app.event_count()
-        with pytest.raises(Refused, match="deal .* already exists: choose another --id"):
+        with pytest.raises(Refused, match=f"deal {again.strip()} already exists: choose another --id"):
             self._open(app, again)
         assert app.event_count() == events
         assert app.deal("ACME-2026").title == "MES rollout"
@@ -105,7 +100,7 @@ class ApplicationTests:
 
     def test_two_writers_opening_the_same_id_at_once_leave_one_deal(self, app, racing):
         late = racing(lambda: self._open(app, "ACME-2026", value="10", currency="EUR"))
-        with pytest.raises(Refused, match="ACME-2026 already exists"):
+        with pytest.raises(Refused, match="deal acme-2026 already exists: choose another --id"):
             self._open(late, "acme-2026")
         assert app.deal("ACME-2026").value == 10
         assert list(app.deal_ids()) == ["ACME-2026"]
@@ -124,22 +119,22 @@ class ApplicationTests:
             other.close()
         assert live.state == "value.demonstrate" and live.criteria == {"uptime": "99.9%", "response": "4h"}
         last = app.history(deal_id)[-1]
-        assert (last.actor, last.note, last.fields["key_points"]) == ("bruno", "went well", ["uptime", "scheduling", "reports"])
+        assert (last.actor, last.note) == ("bruno", "went well")
+        assert last.fields["key_points"] == ["uptime", "scheduling", "reports"]
 
     def test_a_long_deal_is_loaded_from_a_snapshot_and_equals_its_replay(self, app: DealflowApp):
         deal_id = self._signed(app)
         app.invoice(deal_id, INVOICE, amount="400", due=date.today(), actor=ACTOR)
         app.pay(INVOICE, amount="100.10", actor=ACTOR)
-        while app.deal(deal_id).version <= 5 * SNAPSHOT_EVERY + 3:
+        while app.deal(deal_id).version <= max(50, 2 * SNAPSHOT_EVERY) + 3:
             app.note(deal_id, "called about the second invoice", actor=ACTOR)
         deal = app.deal(deal_id)
         assert state_of(deal) == state_of(replayed(app, deal_id))
         snapshots = list(app.snapshots.get(deal.id))
         assert snapshots, "no snapshot was taken"
         assert snapshots[-1].originator_version == deal.version // SNAPSHOT_EVERY * SNAPSHOT_EVERY
-        assert deal.invoices[INVOICE]["paid"] == app.deal(deal_id, version=snapshots[-1].originator_version).invoices[
-            INVOICE
-        ]["paid"]
+        at_snapshot = app.deal(deal_id, version=snapshots[-1].originator_version)
+        assert at_snapshot.invoices == deal.invoices and at_snapshot.invoices[INVOICE]["paid"] == Decimal("100.10")
 
     def test_a_deal_is_read_at_any_past_version(self, app: DealflowApp):
         deal_id = self._open(app)
@@ -185,9 +180,10 @@ class ApplicationTests:
         with pytest.raises(ConcurrentChange, match="changed by someone else while you were recording: run the command"):
             late.note(deal_id, "from the second writer", actor="bruno")
         assert app.event_count() == events + 1
-        assert [event.text for event in app.history(deal_id) if isinstance(event, NoteAdded)] == ["from the first writer"]
+        notes = [event.text for event in app.history(deal_id) if isinstance(event, NoteAdded)]
+        assert notes == ["from the first writer"]
         late.note(deal_id, "from the second writer", actor="bruno")  # run again: it now applies
-        assert app.deal(deal_id).version == 4
+        assert app.deal(deal_id).version == 3
 
     def test_two_loaded_copies_of_a_deal_cannot_both_be_saved(self, app: DealflowApp, url: str):
         deal_id = self._open(app)
@@ -249,15 +245,15 @@ class ApplicationTests:
             "EUR",
         )
         assert app.deal(referring).referrals == [new_id]
+        assert app.event_count() == events + 3  # the referral, the new deal, its number: one transaction
         assert self._open(app) == "D-0003"
-        assert app.event_count() == events + 3  # the referral, the new deal, its number
 
     def test_a_referral_sale_with_an_id_takes_it(self, app: DealflowApp):
         referring = self._signed(app)
         assert app.record(referring, "referral-sale", {"account": "Initech", "id": "INI-1"}, actor=ACTOR) == "INI-1"
         assert app.deal("INI-1").referred_by == referring
         assert self._open(app) == "D-0002"
-        with pytest.raises(Refused, match="deal INI-1 already exists"):
+        with pytest.raises(Refused, match="deal ini-1 already exists"):
             app.record(referring, "referral-sale", {"account": "Initech", "id": "ini-1"}, actor=ACTOR)
 
     def test_a_referral_sale_steps_over_numbers_taken_by_explicit_ids(self, app: DealflowApp):

@@ -97,10 +97,11 @@ def test_invoicing_past_the_signed_amount_is_refused_saying_what_is_left():
     assert deal.invoiced_total == Decimal("1000.00")
 
 
-def test_an_invoice_id_is_used_once():
+@pytest.mark.parametrize("again", ["INV-1", " INV-1 ", "inv-1"])
+def test_an_invoice_id_is_used_once_in_any_case(again: str):
     deal = _invoiced("1000", **{"INV-1": "600"})
-    with refused(deal, says="invoice INV-1 already exists"):
-        deal.invoice(" INV-1 ", amount="100", due=TODAY, actor=ACTOR)
+    with refused(deal, says=f"invoice {again.strip()} already exists"):
+        deal.invoice(again, amount="100", due=TODAY, actor=ACTOR)
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from transitions import MachineError
-from transitions.extensions.nesting import HierarchicalMachine, NestedState
+from dealflow.aggregates.nesting import HierarchicalMachine, NestedState
 
 from dealflow.aggregates.errors import Refused
 from dealflow.aggregates.signals import missing
@@ -155,8 +155,9 @@ class Lifecycle:
         return position.state
 
     def allowed(self, state: str) -> list[str]:
-        """The triggers the method allows from `state`, in the playbook's order."""
-        return self.machine.get_triggers(state)
+        """The commands the method allows from `state`, in the playbook's order (closing is not one:
+        the payment that settles the last account closes the deal)."""
+        return [trigger for trigger in self.machine.get_triggers(state) if trigger != Move.CLOSE]
 
     def _not_allowed(self, state: str, trigger: str) -> str:
         allowed = ", ".join(self.allowed(state)) or "nothing more"

@@ -21,7 +21,7 @@ def check_new_invoice(
 ) -> None:
     if not invoice.strip():
         raise InvalidInput("give the invoice an id, such as INV-2026-001")
-    if invoice in invoices:
+    if invoice.casefold() in {known.casefold() for known in invoices}:  # as the store's claim on the id
         raise Refused(f"invoice {invoice} already exists: give the new invoice another id")
     if amount <= 0:
         raise InvalidInput(f"an invoice amount must be more than 0; got {amount}")

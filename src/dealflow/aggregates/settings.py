@@ -1,4 +1,4 @@
-"""The team's settings (gift limit, collection thresholds, stalled days), event-sourced so
+"""The team's settings (gift limit, collection thresholds, stalled days, stage probabilities), event-sourced so
 that every change is audited and a report as of a date uses the settings then in force."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate
 from dealflow.aggregates.errors import InvalidInput
 from dealflow.aggregates.ids import NAMESPACE
 from dealflow.aggregates.money import parse_amount
-from dealflow.playbook import DEFAULTS, Defaults
+from dealflow.playbook import DEFAULTS, PROBABILITY_SETTINGS, Defaults
 
 SETTING_NAMES = tuple(field.name.replace("_", "-") for field in dataclasses.fields(Defaults))
 
@@ -28,7 +28,10 @@ def parse_setting(name: str, value: str) -> tuple[str, Any]:
         if not value.strip().isdigit():
             raise InvalidInput(f"{name} takes a whole number of days, such as 30; got {value!r}")
         return attribute, int(value)
-    return attribute, parse_amount(value, name)
+    amount = parse_amount(value, name)
+    if attribute in PROBABILITY_SETTINGS and amount > 1:
+        raise InvalidInput(f"{name} is a probability from 0 to 1, such as 0.35; got {value!r}")
+    return attribute, amount
 
 
 class Settings(Aggregate):

@@ -9,22 +9,20 @@ import click
 from dealflow.cli.main import cli
 
 
-def walk(command: click.Command, path: tuple[str, ...] = ("dealflow",)) -> Iterator[tuple[tuple[str, ...], click.Command]]:
-    """Every command and subcommand, depth first, in the order `--help` lists them."""
-    yield path, command
+def walk(
+    command: click.Command = cli, name: str = "dealflow", parent: click.Context | None = None
+) -> Iterator[tuple[str, click.Context]]:
+    """(command path, context) for every command and subcommand, depth first, in `--help` order."""
+    ctx = click.Context(command, info_name=name, parent=parent)
+    yield ctx.command_path, ctx
     if isinstance(command, click.Group):
-        ctx = click.Context(command, info_name=path[-1])
-        for name in command.list_commands(ctx):
-            sub = command.get_command(ctx, name)
+        # a group's own arguments (`act DEAL`) come before its subcommand in the usage line
+        arguments = [param.name.upper() for param in command.params if isinstance(param, click.Argument) and param.name]
+        usage_parent = click.Context(command, info_name=" ".join([name, *arguments]), parent=parent)
+        for sub_name in command.list_commands(ctx):
+            sub = command.get_command(ctx, sub_name)
             if sub is not None:
-                yield from walk(sub, (*path, name))
-
-
-def help_text(path: tuple[str, ...], command: click.Command) -> str:
-    parent = None
-    for depth, name in enumerate(path):
-        parent = click.Context(command if depth == len(path) - 1 else cli, info_name=name, parent=parent)
-    return command.get_help(parent).rstrip()
+                yield from walk(sub, sub_name, usage_parent)
 
 
 def reference() -> str:
@@ -34,8 +32,8 @@ def reference() -> str:
         "Generated from the commands' own `--help` by `make docs`; a test keeps it current.",
         "",
     ]
-    for path, command in walk(cli):
-        lines += [f"## {' '.join(path)}", "", "```text", help_text(path, command), "```", ""]
+    for title, ctx in walk():
+        lines += [f"## {title}", "", "```text", ctx.command.get_help(ctx).rstrip(), "```", ""]
     return "\n".join(lines)
 
 

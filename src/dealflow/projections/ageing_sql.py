@@ -1,0 +1,53 @@
+"""The receivables' SQLAlchemy view: its rows, written in the batch's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import ClassVar
+
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
+
+from dealflow.projections.ageing import AgeingChanges, AgeingProcessor, AgeingView, Row
+from dealflow.projections.projection import Processor, Projection, chunks, execute_many, rows
+from dealflow.projections.tables import ageing_invoices, ageing_movements
+
+_SETTLING = ("paid", "written_off", "balance", "chases")
+_UPDATE_INVOICE = (
+    update(ageing_invoices)
+    .where(ageing_invoices.c.deal == bindparam("key"), ageing_invoices.c.invoice == bindparam("key_invoice"))
+    .values({name: bindparam(f"new_{name}") for name in _SETTLING})
+)
+
+
+class SQLAgeingView(AgeingView):
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def invoices(self, deals: Collection[str]) -> dict[tuple[str, str], Row]:
+        found = {}
+        for chunk in chunks(deals):
+            query = select(ageing_invoices).where(ageing_invoices.c.deal.in_(chunk))
+            for row in rows(self.connection.execute(query)):
+                found[row["deal"], row["invoice"]] = row
+        return found
+
+    def write(self, changes: AgeingChanges) -> None:
+        execute_many(self.connection, insert(ageing_invoices), changes.new_invoices)
+        execute_many(self.connection, insert(ageing_movements), changes.movements)
+        execute_many(
+            self.connection,
+            _UPDATE_INVOICE,
+            [
+                {"key": row["deal"], "key_invoice": row["invoice"], **{f"new_{name}": row[name] for name in _SETTLING}}
+                for row in changes.changed_invoices
+            ],
+        )
+
+
+class Ageing(Projection):
+    name = "ageing"
+    version = 1
+    tables: ClassVar[tuple[Table, ...]] = (ageing_invoices, ageing_movements)
+
+    def processor(self, connection: Connection) -> Processor:
+        return AgeingProcessor(SQLAgeingView(connection))

@@ -1,0 +1,113 @@
+"""Events for the projections, decoded straight from the stored JSON by topic.
+
+Measured on a 1.6M-event SQLite log: `json.loads` of the state costs 2.8 µs an event, the
+library's mapper (object hooks, event objects) 4.5 µs. Projections read a handful of fields,
+so they take the JSON as it is, parse it only for the events whose fields they use, and convert
+only what they read (`units.to_day`, `to_units`). An event written by an older class version
+goes through the mapper, so that its upcasters run.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Mapper, Notification
+from eventsourcing.utils import get_topic
+
+from dealflow.aggregates import events
+from dealflow.projections.units import to_day
+
+DEAL_EVENTS = (
+    events.Opened,
+    events.ActionRecorded,
+    events.Advanced,
+    events.SteppedBack,
+    events.Lost,
+    events.Reopened,
+    events.BottomLineSet,
+    events.Conceded,
+    events.Signed,
+    events.Invoiced,
+    events.PaymentReceived,
+    events.WrittenOff,
+    events.Closed,
+    events.NoteAdded,
+    events.Reassigned,
+    events.ForecastChanged,
+    events.BuyingStageUpdated,
+)
+KIND_OF_TOPIC = {get_topic(cls): cls.__name__ for cls in DEAL_EVENTS}
+
+
+class Event:
+    """One deal event: where it is in the log, whose it is, what kind, when it happened, and its
+    fields (`data`), parsed from the stored JSON only when a processor asks for them."""
+
+    __slots__ = ("_data", "_raw", "deal", "id", "kind", "on", "version")
+
+    def __init__(self, id: int, deal: str, version: int, kind: str, raw: bytes | None, data: Any = None) -> None:
+        self.id = id  # notification id: the position in the log
+        self.deal = deal  # the deal's aggregate id, as 32 hex digits
+        self.version = version
+        self.kind = kind  # the event class's name, e.g. "Advanced"
+        self._raw = raw
+        self._data = data
+        found = _key(raw, _EFFECTIVE_ON, 10) if raw is not None else None
+        self.on: int = to_day(found or self.data["effective_on"])  # type: ignore[assignment]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The stored state: raw JSON values ({"_type_": ..., "_data_": ...}), or typed ones after an upcast."""
+        if self._data is None:
+            self._data = json.loads(self._raw)  # type: ignore[arg-type]
+        return self._data
+
+    @property
+    def state(self) -> str:
+        """The state the event leaves the deal in."""
+        return (self._raw is not None and _key(self._raw, _STATE)) or self.data["state"]
+
+    @property
+    def action(self) -> str:
+        """The action an ActionRecorded event records."""
+        return (self._raw is not None and _key(self._raw, _ACTION)) or self.data["action"]
+
+
+# Keys that the transcoder writes, in compact JSON, before any nested user data (an event's own
+# attributes come first, `fields` after them): the first match is the event's own. Finding one
+# costs 0.4 µs, parsing the whole state 2.5 µs; most events need no more than these.
+_EFFECTIVE_ON = b'"effective_on":{"_type_":"date_iso","_data_":"'
+_STATE = b'"state":"'
+_ACTION = b'"action":"'
+
+
+def _key(raw: bytes, key: bytes, length: int = 0) -> str | None:
+    """The text value of `key`: `length` characters, or up to the closing quote; None when absent or escaped."""
+    at = raw.find(key)
+    if at < 0:
+        return None
+    start = at + len(key)
+    end = start + length if length else raw.find(b'"', start)
+    value = raw[start:end]
+    return None if end < 0 or b"\\" in value else value.decode()
+
+
+class Decoder:
+    """Decodes the deal events in a page of notifications; the store's other aggregates are skipped."""
+
+    def __init__(self, mapper: Mapper) -> None:
+        self.mapper = mapper
+        self.raw = mapper.cipher is None and mapper.compressor is None  # else only the mapper can read it
+
+    def decode(self, notification: Notification) -> Event | None:
+        kind = KIND_OF_TOPIC.get(notification.topic)
+        if kind is None:
+            return None
+        raw, data = notification.state, None
+        if not self.raw or b'"class_version":' in raw:  # an older version: let the library upcast it
+            raw, data = None, dict(vars(self.mapper.to_domain_event(notification)))
+        originator = notification.originator_id
+        deal = originator.hex if isinstance(originator, UUID) else UUID(originator).hex
+        return Event(notification.id, deal, notification.originator_version, kind, raw, data)

@@ -1,0 +1,62 @@
+"""The pipeline's SQLAlchemy view: its rows, written in the batch's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import ClassVar
+
+from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
+
+from dealflow.projections.pipeline import PipelineChanges, PipelineProcessor, PipelineView, Row
+from dealflow.projections.projection import Processor, Projection, chunks, execute_many, rows
+from dealflow.projections.tables import pipeline_deals, pipeline_history
+
+
+class SQLPipelineView(PipelineView):
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def current(self, deals: Collection[str]) -> dict[str, Row]:
+        found: dict[str, Row] = {}
+        for chunk in chunks(deals):
+            for row in rows(self.connection.execute(select(pipeline_deals).where(pipeline_deals.c.deal.in_(chunk)))):
+                found[row["deal"]] = row
+        return found
+
+    def history(self, deal: str, after: int, before: int) -> list[Row]:
+        h = pipeline_history.c
+        query = (
+            select(pipeline_history)
+            .where(h.deal == deal, h.valid_to > after, h.valid_from < before)
+            .order_by(h.valid_from)
+        )
+        return rows(self.connection.execute(query))
+
+    def write(self, changes: PipelineChanges) -> None:
+        connection, h = self.connection, pipeline_history.c
+        execute_many(connection, insert(pipeline_deals), changes.new_deals)
+        execute_many(connection, _UPDATE_CURRENT, [_keyed(row) for row in changes.changed_deals])
+        for deal, day in changes.rewrites.items():
+            connection.execute(delete(pipeline_history).where(and_(h.deal == deal, h.valid_from >= day)))
+        execute_many(connection, insert(pipeline_history), changes.history)
+
+
+_CHANGING = [column.name for column in pipeline_deals.c if column.name != "deal"]
+_UPDATE_CURRENT = (
+    update(pipeline_deals)
+    .where(pipeline_deals.c.deal == bindparam("key"))
+    .values({name: bindparam(f"new_{name}") for name in _CHANGING})
+)
+
+
+def _keyed(row: Row) -> Row:
+    return {"key": row["deal"], **{f"new_{name}": row[name] for name in _CHANGING}}
+
+
+class Pipeline(Projection):
+    name = "pipeline"
+    version = 1
+    tables: ClassVar[tuple[Table, ...]] = (pipeline_deals, pipeline_history)
+
+    def processor(self, connection: Connection) -> Processor:
+        return PipelineProcessor(SQLPipelineView(connection))

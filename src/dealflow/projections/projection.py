@@ -1,0 +1,88 @@
+"""What every projection is: its tables, a processor that applies a batch of events to them by
+dispatching each event on its type, and the rule that a batch's rows and the projection's new
+position are written in one transaction."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
+from typing import Any, ClassVar
+
+from sqlalchemy import Connection, Executable, Table
+
+from dealflow.projections import tracking
+from dealflow.projections.decode import Event
+
+Handler = Callable[[Event], None]
+
+
+class Processor(ABC):
+    """Applies one batch in memory, then writes it. Events of a type it has no handler for are
+    skipped; the batch still advances the projection's position past them."""
+
+    @abstractmethod
+    def handlers(self) -> dict[type, Handler]:
+        """The method that applies each event type."""
+
+    def load(self, events: Sequence[Event]) -> None:  # noqa: B027 - a processor may have nothing to read first
+        """Read, in bulk, the rows the batch will change."""
+
+    @abstractmethod
+    def write(self) -> None:
+        """Write what the batch changed."""
+
+    def process(self, events: Sequence[Event]) -> None:
+        handlers = {cls.__name__: handler for cls, handler in self.handlers().items()}
+        mine = [event for event in events if event.kind in handlers]
+        self.load(mine)
+        for event in mine:
+            handlers[event.kind](event)
+        self.write()
+
+
+class Projection(ABC):
+    """A projection's tables. `apply` writes a batch's rows and the projection's new position in the
+    caller's transaction: either both are stored or neither, so each event is processed exactly once."""
+
+    name: ClassVar[str]
+    version: ClassVar[int]  # raise it when the tables change: the projection is then rebuilt
+    tables: ClassVar[tuple[Table, ...]]
+
+    @abstractmethod
+    def processor(self, connection: Connection) -> Processor:
+        """A processor for one batch, reading and writing through `connection`."""
+
+    def apply(self, connection: Connection, events: Iterable[Event], claim: tracking.Claim) -> bool:
+        """Process a batch unless another process has already moved this projection (then False)."""
+        if not tracking.advance(connection, self.name, claim):
+            return False
+        self.processor(connection).process(list(events))
+        return True
+
+
+def chunks(keys: Iterable[str], size: int = 2000) -> Iterable[list[str]]:
+    """Keys in chunks small enough for one IN (...) on every database."""
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
+
+
+def execute_many(connection: Connection, statement: Executable, params: Sequence[dict[str, Any]]) -> None:
+    """Run `statement` once per parameter set through the driver's executemany. SQLAlchemy compiles
+    it once; measured on SQLite, `connection.execute(statement, params)` spends 7.6 µs a row
+    building parameters, this 3.7 µs a row in all (a bulk insert of 200,000 rows)."""
+    if not params:
+        return
+    compiled = statement.compile(dialect=connection.dialect)
+    names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.params)
+    values = itemgetter(*names)  # one C call a row; a single name gives a bare value, not a tuple
+    tuples = list(map(values, params)) if len(names) > 1 else [(values(row),) for row in params]
+    connection.exec_driver_sql(
+        compiled.string, tuples if compiled.positional else [dict(zip(names, row, strict=True)) for row in tuples]
+    )
+
+
+def rows(result: Any) -> list[dict[str, Any]]:
+    """A result's rows as plain dicts (what the processors change in memory)."""
+    return [dict(row) for row in result.mappings()]

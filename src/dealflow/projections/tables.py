@@ -1,0 +1,141 @@
+"""Every projection table, in one place. Money columns hold ten-thousandths and day columns day
+numbers (see `units`); `deal` is the deal's aggregate id in hex, the key across the log. A deal's
+id, account and currency are kept once, by the pipeline (`pipeline_deals`): the concessions and
+ageing reports look them up there, as every report catches all three projections up first."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table
+
+from dealflow.playbook import STAGE_NAMES
+
+metadata = MetaData()
+
+
+def _deal(primary_key: bool = True) -> Column:
+    return Column("deal", String(32), primary_key=primary_key)
+
+
+tracking = Table(
+    "projection_tracking",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("version", Integer, nullable=False),  # the layout of the projection's tables
+    Column("position", BigInteger, nullable=False),  # the last notification id processed
+    Column("events", BigInteger, nullable=False),  # notifications processed since the last rebuild
+    Column("rebuilding", Boolean, nullable=False),  # replaying from the start, not yet at the head
+)
+
+
+def days_in(stage: str) -> str:
+    """The column of a deal's version that holds its days in `stage`, in stays already ended."""
+    return f"days_{stage}"
+
+
+STAGE_BIT = {stage: 1 << n for n, stage in enumerate(STAGE_NAMES)}  # `entered`: the stages a deal has been in
+
+
+def _deal_version_columns() -> list[Column]:
+    """A deal as it stood from `valid_from` on: every day with an event starts a new version."""
+    return [
+        Column("deal_id", String(40), nullable=False),
+        Column("account", String, nullable=False),
+        Column("owner", String, nullable=False),
+        Column("status", String(8), nullable=False),
+        Column("stage", String(20)),  # None once lost or closed
+        Column("stage_since", Integer, nullable=False),  # the day its present stay (or loss, or close) began
+        Column("entered", Integer, nullable=False),  # the STAGE_BIT of every stage entered so far
+        *(Column(days_in(stage), Integer, nullable=False) for stage in STAGE_NAMES),
+        Column("currency", String(3)),
+        Column("value", BigInteger),
+        Column("signed", BigInteger),
+        Column("close_by", Integer),
+        Column("lost_reason", String(20)),
+        Column("lost_from", String(20)),
+        Column("opened_on", Integer, nullable=False),
+        Column("valid_from", Integer, nullable=False),  # the day of its latest event
+    ]
+
+
+pipeline_deals = Table("pipeline_deals", metadata, _deal(), *_deal_version_columns())  # each deal as it is now
+
+pipeline_history = Table(  # the versions a deal has left behind: valid from `valid_from` up to `valid_to`
+    "pipeline_history",
+    metadata,
+    _deal(primary_key=False),
+    *_deal_version_columns(),
+    Column("valid_to", Integer, nullable=False),
+    PrimaryKeyConstraint("deal", "valid_from"),
+)
+Index("pipeline_history_valid_to", pipeline_history.c.valid_to)
+
+concession_terms = Table(  # per deal and term: what each side gave, our bottom line, the flags raised
+    "concession_terms",
+    metadata,
+    _deal(),
+    Column("term", String(20), primary_key=True),
+    Column("bottom_line", BigInteger),
+    Column("our_count", Integer, nullable=False),
+    Column("our_total", BigInteger, nullable=False),
+    Column("their_count", Integer, nullable=False),
+    Column("their_total", BigInteger, nullable=False),
+    Column("widened", Integer, nullable=False),
+    Column("past_bottom_line", Integer, nullable=False),
+)
+
+concessions = Table(  # every concession, in the order recorded (`version` within the deal)
+    "concessions",
+    metadata,
+    _deal(),
+    Column("version", Integer, primary_key=True),
+    Column("term", String(20), nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("by", String(10), nullable=False),
+    Column("before", BigInteger, nullable=False),
+    Column("after", BigInteger, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("running_total", BigInteger, nullable=False),  # this side's concessions on this term so far
+    Column("on", Integer, nullable=False),
+    Column("actor", String, nullable=False),
+    Column("widened", Boolean, nullable=False),
+    Column("past_bottom_line", Boolean, nullable=False),
+    Column("override", String),
+    Column("bottom_line", BigInteger),  # ours on the term when this concession was made
+)
+
+concession_deadlocks = Table(
+    "concession_deadlocks",
+    metadata,
+    _deal(),
+    Column("version", Integer, primary_key=True),
+    Column("on", Integer, nullable=False),
+    Column("actor", String, nullable=False),
+)
+
+ageing_invoices = Table(
+    "ageing_invoices",
+    metadata,
+    _deal(),
+    Column("invoice", String, primary_key=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("issued", Integer, nullable=False),
+    Column("due", Integer, nullable=False),
+    Column("invoiced_on", Integer, nullable=False),
+    Column("paid", BigInteger, nullable=False),
+    Column("written_off", BigInteger, nullable=False),
+    Column("balance", BigInteger, nullable=False),
+    Column("chases", Integer, nullable=False),
+)
+Index("ageing_invoices_balance", ageing_invoices.c.balance)
+
+ageing_movements = Table(  # dated payments, write-offs and chases, for the ageing as of a past date
+    "ageing_movements",
+    metadata,
+    _deal(),
+    Column("invoice", String, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("on", Integer, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("note", String),
+)
