@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -16,10 +16,11 @@ from dealflow.aggregates.errors import ConcurrentChange, NotFound, Refused
 from dealflow.aggregates.events import COLLECT, REFER, Conceded, DealEvent, Opened
 from dealflow.aggregates.ids import check_deal_id, deal_uuid, invoice_uuid, numbered_deal_id
 from dealflow.aggregates.opportunity import Opportunity
-from dealflow.aggregates.registry import DealNumbers, InvoiceNumber
-from dealflow.aggregates.settings import Settings
-from dealflow.playbook import DEFAULTS, Defaults
+from dealflow.playbook import ACTIONS, DEFAULTS, Defaults, Effect
 from dealflow.store import Store, parse_store
+
+if TYPE_CHECKING:
+    from dealflow.aggregates.registry import DealNumbers
 
 SNAPSHOT_EVERY = 10  # measured: a worst-case load (snapshot + 9 events) stays within 2x a 10-event deal
 NUMBERING_ATTEMPTS = 10
@@ -41,6 +42,10 @@ class DealflowApp(Application):
 
     name = "dealflow"
     snapshotting_intervals = {Opportunity: SNAPSHOT_EVERY}  # noqa: RUF012 - the library's class attribute
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.name = DealflowApp.name  # eventsourcing names tables after the class: one store layout for all
 
     def __init__(self, store: Store | str | None = None) -> None:
         self.store = store if isinstance(store, Store) else parse_store(store)
@@ -101,6 +106,8 @@ class DealflowApp(Application):
         return self.recorder.max_notification_id() or 0
 
     def settings(self, on: date | None = None) -> Defaults:
+        from dealflow.aggregates.settings import Settings  # see _numbers
+
         try:
             return self.repository.get(Settings.ID).in_force(on)
         except AggregateNotFoundError:
@@ -121,11 +128,7 @@ class DealflowApp(Application):
             return deal.deal_id
         for _ in range(NUMBERING_ATTEMPTS):
             numbers = self._numbers()
-            number = numbers.last + 1
-            while deal_uuid(numbered_deal_id(number)) in self.repository:
-                number += 1  # taken by an explicit --id
-            numbers.take(number)
-            deal = Opportunity.open(deal_id=numbered_deal_id(number), account=account, title=title, actor=actor, **details)
+            deal = Opportunity.open(deal_id=self._take_number(numbers), account=account, title=title, actor=actor, **details)
             try:
                 self.save(deal, numbers)
             except IntegrityError:
@@ -143,18 +146,15 @@ class DealflowApp(Application):
                 new_deal_id = check_deal_id(str(new_id))
                 self._refuse_existing(new_deal_id)
             else:
-                number = numbers.last + 1
-                while deal_uuid(numbered_deal_id(number)) in self.repository:
-                    number += 1  # taken by an explicit --id, as in open_deal
-                numbers.take(number)
-                new_deal_id = numbered_deal_id(number)
+                new_deal_id = self._take_number(numbers)
             referred = deal.refer({k: v for k, v in fields.items() if k != "id"}, new_deal_id=new_deal_id, actor=actor, on=on, note=note)
             changed: list[Aggregate] = [deal, referred]
             if numbers is not None:
                 changed.append(numbers)
             self._save(*changed)
             return new_deal_id
-        limit = self.settings(on).gift_limit  # the limit in force when the gift was given
+        # the gift limit in force when the gift was given; only trust actions need the settings read
+        limit = self.settings(on).gift_limit if ACTIONS.get(action) and ACTIONS[action].effect is Effect.RELATIONSHIP else DEFAULTS.gift_limit
         deal.record_action(action, fields, actor=actor, on=on, note=note, gift_limit=limit)
         self._save(deal)
         return deal.deal_id
@@ -187,6 +187,8 @@ class DealflowApp(Application):
         deal = self.deal(deal_id)
         self._refuse_claimed(invoice)
         deal.invoice(invoice, amount=amount, due=due, issued=issued, on=on, actor=actor)
+        from dealflow.aggregates.registry import InvoiceNumber  # see _numbers
+
         try:
             self._save(deal, InvoiceNumber(invoice=invoice.strip(), deal_id=deal.deal_id))
         except ConcurrentChange:
@@ -218,6 +220,8 @@ class DealflowApp(Application):
         return self._change(deal_id, lambda d: d.update_buying_stage(buying_stage, actor=actor, on=on))
 
     def change_setting(self, name: str, value: str, *, actor: str, on: date | None = None) -> Defaults:
+        from dealflow.aggregates.settings import Settings  # see _numbers
+
         try:
             settings = self.repository.get(Settings.ID)
         except AggregateNotFoundError:
@@ -241,10 +245,22 @@ class DealflowApp(Application):
         return deal
 
     def _numbers(self) -> DealNumbers:
+        # imported here, not at the top: defining an aggregate's event classes costs start-up time
+        # that commands on an existing deal (most keystrokes) need not pay
+        from dealflow.aggregates.registry import DealNumbers
+
         try:
             return self.repository.get(DealNumbers.ID)
         except AggregateNotFoundError:
             return DealNumbers()
+
+    def _take_number(self, numbers: DealNumbers) -> str:
+        """The next free D-NNNN: numbers an explicit --id already took are skipped."""
+        number = numbers.last + 1
+        while deal_uuid(numbered_deal_id(number)) in self.repository:
+            number += 1
+        numbers.take(number)
+        return numbered_deal_id(number)
 
     def _refuse_existing(self, deal_id: str) -> None:
         if deal_uuid(deal_id) in self.repository:

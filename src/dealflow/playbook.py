@@ -264,7 +264,7 @@ STAGES: tuple[Stage, ...] = (
         "good relationships with the key account's contacts",
         ExitSignal(
             "the customer's explicit request, usually in writing",
-            (EveryActionDone(), EvidenceGiven("the customer's explicit request, e.g. an RFP reference")),
+            (EveryActionDone(), EvidenceGiven("of the customer's explicit request, e.g. an RFP reference")),
         ),
         (
             Action(
@@ -318,7 +318,7 @@ STAGES: tuple[Stage, ...] = (
         "the customer's explicit request",
         ExitSignal(
             "commercial negotiations begin",
-            (ActionDone("submit-proposal"), EvidenceGiven("that commercial negotiations start")),
+            (ActionDone("submit-proposal"), EvidenceGiven("that commercial negotiations have begun, e.g. the first negotiation meeting")),
         ),
         (
             Action(

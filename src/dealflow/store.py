@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from dealflow.aggregates.errors import InvalidInput
 
@@ -53,6 +52,8 @@ def _sqlite(path: str) -> Store:
 
 
 def _postgres(url: str) -> Store:
+    from urllib.parse import parse_qs, unquote, urlsplit  # only PostgreSQL URLs pay for URL parsing
+
     parts = urlsplit(url)
     dbname = unquote(parts.path.lstrip("/"))
     if not dbname:
@@ -76,6 +77,10 @@ def _postgres(url: str) -> Store:
 
 def mask(url: str) -> str:
     """The URL with any password replaced by ***, for every output and error."""
+    if "@" not in url:
+        return url
+    from urllib.parse import urlsplit
+
     parts = urlsplit(url)
     if not parts.password:
         return url

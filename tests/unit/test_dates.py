@@ -145,3 +145,19 @@ def test_a_settings_change_is_not_dated_in_the_future():
         settings.change("gift-limit", "250", actor=ACTOR, on=TOMORROW)
     settings.change("gift-limit", "250", actor=ACTOR, on=date.today())
     assert settings.in_force().gift_limit == 250
+
+
+def test_a_stage_change_is_not_dated_before_the_records_that_justify_it():
+    deal = opened(on=days_ago(10))
+    act(deal, QUALIFY, on=days_ago(3))
+    deal.collect_events()
+    with refused(deal, says=f"--on {days_ago(5)} is before this deal's last record on {days_ago(3)}"):
+        deal.advance(actor=ACTOR, on=days_ago(5))
+    deal.advance(actor=ACTOR, on=days_ago(3))
+    assert deal.stage_changed_on == days_ago(3)
+
+
+def test_an_invoice_issued_before_the_signing_names_the_issue_date():
+    deal = _signed(on=days_ago(4))
+    with refused(deal, says=f"--issued {days_ago(6)} is before this deal's last stage change on {days_ago(4)}"):
+        deal.invoice("INV-9", amount="10", issued=days_ago(6), due=LATER, actor=ACTOR)

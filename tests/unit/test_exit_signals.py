@@ -186,7 +186,7 @@ def test_value_is_not_left_before_a_proposal_is_submitted():
 def test_value_is_not_left_without_evidence_that_negotiation_starts():
     deal = deal_in("value")
     act(deal, "submit-proposal")
-    with refused(deal, says="advance needs --evidence of that commercial negotiations start"):
+    with refused(deal, says="advance needs --evidence that commercial negotiations have begun"):
         deal.advance(actor=ACTOR)
 
 

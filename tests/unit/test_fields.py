@@ -118,8 +118,9 @@ def test_yes_and_no_may_be_spelled_the_usual_ways(action: Action, field: Field, 
         ("NaN", "must be a positive number"),
         (1.5, "must be given as exact decimal text, not a float"),
         ("10.00001", "has more than 4 decimal places"),
+        ("1e3", "is not a number: write it like 1250.50"),
     ],
-    ids=["words", "thousands-separator", "negative", "nan", "float", "too-precise"],
+    ids=["words", "thousands-separator", "negative", "nan", "float", "too-precise", "exponent"],
 )
 def test_a_bad_amount_is_refused_saying_how_to_write_one(action: Action, field: Field, amount, says: str):
     deal = deal_ready_for(action.name)

@@ -50,6 +50,7 @@ class DealEvent(Aggregate.Event):
         if stage_of(self.state) != stage_of(deal.state):
             deal.stage_changed_on = self.effective_on
         deal.state = self.state
+        deal.last_record_on = max(deal.last_record_on, self.effective_on)
         self.assign(deal)
 
     def assign(self, deal: Opportunity) -> None:

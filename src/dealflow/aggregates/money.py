@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from dealflow.aggregates.errors import InvalidInput
@@ -20,8 +21,11 @@ ISO_4217 = frozenset(
 )
 
 
+PLAIN_DECIMAL = re.compile(r"\d+(\.\d+)?")
+
+
 def parse_amount(value: object, what: str = "amount") -> Decimal:
-    """A non-negative, finite decimal amount from a Decimal, int or text such as '1250.50'."""
+    """A non-negative, finite decimal amount from a Decimal, int or plain text such as '1250.50'."""
     if isinstance(value, float):
         raise InvalidInput(f"{what} must be given as exact decimal text, not a float")
     try:
@@ -30,6 +34,8 @@ def parse_amount(value: object, what: str = "amount") -> Decimal:
         raise InvalidInput(f"{what} {value!r} is not a number: write it like 1250.50") from None
     if not amount.is_finite() or amount < 0:
         raise InvalidInput(f"{what} {value!r} must be a positive number such as 1250.50")
+    if isinstance(value, str) and not PLAIN_DECIMAL.fullmatch(value.strip()):  # 1e3, 1_000
+        raise InvalidInput(f"{what} {value!r} is not a number: write it like 1250.50")
     if amount.as_tuple().exponent < -4:  # type: ignore[operator]
         raise InvalidInput(f"{what} {value!r} has more than 4 decimal places")
     return amount

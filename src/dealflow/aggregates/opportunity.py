@@ -47,13 +47,13 @@ def _text(value: str | None, what: str) -> str:
     return value.strip()
 
 
-def _effective_on(on: date | None, not_before: date | None) -> date:
+def _effective_on(on: date | None, not_before: date | None, since: str = "last stage change", option: str = "--on") -> date:
     today = date.today()
     on = on or today
     if on > today:
-        raise InvalidInput(f"--on {on} is in the future: records are dated today ({today}) or earlier")
+        raise InvalidInput(f"{option} {on} is in the future: records are dated today ({today}) or earlier")
     if not_before is not None and on < not_before:
-        raise Refused(f"--on {on} is before this deal's last stage change on {not_before}: date it {not_before} or later")
+        raise Refused(f"{option} {on} is before this deal's {since} on {not_before}: date it {not_before} or later")
     return on
 
 
@@ -90,6 +90,7 @@ class Opportunity(Aggregate):
         self.state = state
         self.referred_by = referred_by
         self.stage_changed_on = effective_on
+        self.last_record_on = effective_on
         self.actions_done: list[str] = []
         self.answers: dict[str, bool] = {}
         self.stakeholders: dict[str, dict[str, Any]] = {}
@@ -181,7 +182,12 @@ class Opportunity(Aggregate):
 
     def _record(self, event_class: type[events.DealEvent], trigger: str, on: date | None, actor: str, context: Mapping[str, Any] | None = None, **facts: Any) -> None:
         state = lifecycle().next_state(self, trigger, **(context or {}))
-        self.trigger_event(event_class, effective_on=_effective_on(on, self.stage_changed_on), actor=actor, state=state, **facts)
+        if stage_of(state) != stage_of(self.state):  # a stage change comes after the records that justify it
+            since = "last stage change" if self.last_record_on == self.stage_changed_on else "last record"
+            effective_on = _effective_on(on, self.last_record_on, since)
+        else:
+            effective_on = _effective_on(on, self.stage_changed_on)
+        self.trigger_event(event_class, effective_on=effective_on, actor=actor, state=state, **facts)
 
     def record_action(
         self,
@@ -326,7 +332,7 @@ class Opportunity(Aggregate):
     def invoice(self, invoice: str, *, amount: object, due: date, actor: str, issued: date | None = None, on: date | None = None) -> None:
         lifecycle().next_state(self, events.COLLECT)
         amount = parse_amount(amount, "--amount")
-        issued_on = issued or on or date.today()
+        issued_on = _effective_on(issued or on, self.stage_changed_on, option="--issued" if issued else "--on")
         check_new_invoice(self.invoices, invoice.strip(), amount, issued_on, due, self.signed_amount or Decimal(0))
         self._record(events.Invoiced, events.COLLECT, on or issued, actor, invoice=invoice.strip(), amount=amount, issued=issued_on, due=due)
 
@@ -359,7 +365,7 @@ class Opportunity(Aggregate):
 
     def forecast(self, *, actor: str, value: object = None, currency: str | None = None, close_by: date | None = None, on: date | None = None) -> None:
         if value is None and close_by is None and currency is None:
-            raise InvalidInput("give --value or --close-by (or both) to change the forecast")
+            raise InvalidInput("give --value, --currency or --close-by to change the forecast")
         code = parse_currency(currency) if currency else None
         if code is not None:
             self._check_currency(code)

@@ -91,7 +91,7 @@ def _(rule: ActionDone, deal: Any, stage: Stage, evidence: str | None) -> list[C
 @_checks.register
 def _(rule: EvidenceGiven, deal: Any, stage: Stage, evidence: str | None) -> list[Check]:
     given = bool(evidence and evidence.strip())
-    return [Check(given, f"{Move.ADVANCE} needs --evidence of {rule.what}")]
+    return [Check(given, f"{Move.ADVANCE} needs --evidence {rule.what}")]
 
 
 @_checks.register

@@ -5,18 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import ClassVar
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, insert, select
 
 from dealflow.projections.ageing import AgeingChanges, AgeingProcessor, AgeingView, Row
-from dealflow.projections.projection import Processor, Projection, chunks, execute_many, rows
+from dealflow.projections.projection import Processor, Projection, chunks, execute_many, rows, updating
 from dealflow.projections.tables import ageing_invoices, ageing_movements
 
-_SETTLING = ("paid", "written_off", "balance", "chases")
-_UPDATE_INVOICE = (
-    update(ageing_invoices)
-    .where(ageing_invoices.c.deal == bindparam("key"), ageing_invoices.c.invoice == bindparam("key_invoice"))
-    .values({name: bindparam(f"new_{name}") for name in _SETTLING})
-)
+_UPDATE_INVOICE = updating(ageing_invoices, ["deal", "invoice"], ["paid", "written_off", "balance", "chases"])
 
 
 class SQLAgeingView(AgeingView):
@@ -34,14 +29,7 @@ class SQLAgeingView(AgeingView):
     def write(self, changes: AgeingChanges) -> None:
         execute_many(self.connection, insert(ageing_invoices), changes.new_invoices)
         execute_many(self.connection, insert(ageing_movements), changes.movements)
-        execute_many(
-            self.connection,
-            _UPDATE_INVOICE,
-            [
-                {"key": row["deal"], "key_invoice": row["invoice"], **{f"new_{name}": row[name] for name in _SETTLING}}
-                for row in changes.changed_invoices
-            ],
-        )
+        execute_many(self.connection, _UPDATE_INVOICE.statement, changes.changed_invoices, _UPDATE_INVOICE.sources)
 
 
 class Ageing(Projection):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import ClassVar
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, insert, select
 
 from dealflow.projections.concessions import ConcessionChanges, ConcessionsProcessor, ConcessionsView, Row
-from dealflow.projections.projection import Processor, Projection, chunks, execute_many, rows
+from dealflow.projections.projection import Processor, Projection, chunks, execute_many, rows, updating
 from dealflow.projections.tables import concession_deadlocks, concession_terms, concessions
 
 
@@ -29,21 +29,11 @@ class SQLConcessionsView(ConcessionsView):
         execute_many(connection, insert(concession_terms), changes.new_terms)
         execute_many(connection, insert(concessions), changes.concessions)
         execute_many(connection, insert(concession_deadlocks), changes.deadlocks)
-        execute_many(
-            connection,
-            _UPDATE_TERM,
-            [
-                {"key": row["deal"], "key_term": row["term"], **{f"new_{name}": row[name] for name in _CHANGING}}
-                for row in changes.changed_terms
-            ],
-        )
+        execute_many(connection, _UPDATE_TERM.statement, changes.changed_terms, _UPDATE_TERM.sources)
 
 
-_CHANGING = [column.name for column in concession_terms.c if column.name not in ("deal", "term")]
-_UPDATE_TERM = (
-    update(concession_terms)
-    .where(concession_terms.c.deal == bindparam("key"), concession_terms.c.term == bindparam("key_term"))
-    .values({name: bindparam(f"new_{name}") for name in _CHANGING})
+_UPDATE_TERM = updating(
+    concession_terms, ["deal", "term"], [c.name for c in concession_terms.c if c.name not in ("deal", "term")]
 )
 
 

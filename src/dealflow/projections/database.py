@@ -33,7 +33,6 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # Projections are derived data, rebuilt from the log at will: NORMAL (no fsync per commit in WAL) is enough.
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
 

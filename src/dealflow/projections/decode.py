@@ -45,7 +45,7 @@ class Event:
     """One deal event: where it is in the log, whose it is, what kind, when it happened, and its
     fields (`data`), parsed from the stored JSON only when a processor asks for them."""
 
-    __slots__ = ("_data", "_raw", "deal", "id", "kind", "on", "version")
+    __slots__ = ("_action", "_data", "_raw", "deal", "id", "kind", "on", "version")
 
     def __init__(self, id: int, deal: str, version: int, kind: str, raw: bytes | None, data: Any = None) -> None:
         self.id = id  # notification id: the position in the log
@@ -54,6 +54,7 @@ class Event:
         self.kind = kind  # the event class's name, e.g. "Advanced"
         self._raw = raw
         self._data = data
+        self._action: str | None = None
         found = _key(raw, _EFFECTIVE_ON, 10) if raw is not None else None
         self.on: int = to_day(found or self.data["effective_on"])  # type: ignore[assignment]
 
@@ -72,7 +73,9 @@ class Event:
     @property
     def action(self) -> str:
         """The action an ActionRecorded event records."""
-        return (self._raw is not None and _key(self._raw, _ACTION)) or self.data["action"]
+        if self._action is None:
+            self._action = (self._raw is not None and _key(self._raw, _ACTION)) or self.data["action"]
+        return self._action
 
 
 # Keys that the transcoder writes, in compact JSON, before any nested user data (an event's own

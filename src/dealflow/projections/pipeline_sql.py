@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import ClassVar
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, and_, delete, insert, select
 
 from dealflow.projections.pipeline import PipelineChanges, PipelineProcessor, PipelineView, Row
-from dealflow.projections.projection import Processor, Projection, chunks, execute_many, rows
+from dealflow.projections.projection import Processor, Projection, chunks, execute_many, rows, updating
 from dealflow.projections.tables import pipeline_deals, pipeline_history
 
 
@@ -35,22 +35,13 @@ class SQLPipelineView(PipelineView):
     def write(self, changes: PipelineChanges) -> None:
         connection, h = self.connection, pipeline_history.c
         execute_many(connection, insert(pipeline_deals), changes.new_deals)
-        execute_many(connection, _UPDATE_CURRENT, [_keyed(row) for row in changes.changed_deals])
+        execute_many(connection, _UPDATE_CURRENT.statement, changes.changed_deals, _UPDATE_CURRENT.sources)
         for deal, day in changes.rewrites.items():
             connection.execute(delete(pipeline_history).where(and_(h.deal == deal, h.valid_from >= day)))
         execute_many(connection, insert(pipeline_history), changes.history)
 
 
-_CHANGING = [column.name for column in pipeline_deals.c if column.name != "deal"]
-_UPDATE_CURRENT = (
-    update(pipeline_deals)
-    .where(pipeline_deals.c.deal == bindparam("key"))
-    .values({name: bindparam(f"new_{name}") for name in _CHANGING})
-)
-
-
-def _keyed(row: Row) -> Row:
-    return {"key": row["deal"], **{f"new_{name}": row[name] for name in _CHANGING}}
+_UPDATE_CURRENT = updating(pipeline_deals, ["deal"], [c.name for c in pipeline_deals.c if c.name != "deal"])
 
 
 class Pipeline(Projection):

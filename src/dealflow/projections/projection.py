@@ -7,9 +7,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
-from sqlalchemy import Connection, Executable, Table
+from sqlalchemy import Connection, Executable, Table, bindparam
 
 from dealflow.projections import tracking
 from dealflow.projections.decode import Event
@@ -53,11 +53,11 @@ class Projection(ABC):
     def processor(self, connection: Connection) -> Processor:
         """A processor for one batch, reading and writing through `connection`."""
 
-    def apply(self, connection: Connection, events: Iterable[Event], claim: tracking.Claim) -> bool:
+    def apply(self, connection: Connection, events: Sequence[Event], claim: tracking.Claim) -> bool:
         """Process a batch unless another process has already moved this projection (then False)."""
         if not tracking.advance(connection, self.name, claim):
             return False
-        self.processor(connection).process(list(events))
+        self.processor(connection).process(events)
         return True
 
 
@@ -68,21 +68,44 @@ def chunks(keys: Iterable[str], size: int = 2000) -> Iterable[list[str]]:
         yield ordered[start : start + size]
 
 
-def execute_many(connection: Connection, statement: Executable, params: Sequence[dict[str, Any]]) -> None:
-    """Run `statement` once per parameter set through the driver's executemany. SQLAlchemy compiles
-    it once; measured on SQLite, `connection.execute(statement, params)` spends 7.6 µs a row
+def execute_many(
+    connection: Connection,
+    statement: Executable,
+    params: Sequence[dict[str, Any]],
+    sources: dict[str, str] | None = None,
+) -> None:
+    """Run `statement` once per row of `params` through the driver's executemany; `sources` names the
+    row key each bind parameter takes its value from, when the two differ. SQLAlchemy compiles the
+    statement once; measured on SQLite, `connection.execute(statement, params)` spends 7.6 µs a row
     building parameters, this 3.7 µs a row in all (a bulk insert of 200,000 rows)."""
     if not params:
         return
     compiled = statement.compile(dialect=connection.dialect)
     names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.params)
-    values = itemgetter(*names)  # one C call a row; a single name gives a bare value, not a tuple
+    values = itemgetter(*((sources or {}).get(name, name) for name in names))  # one C call a row
     tuples = list(map(values, params)) if len(names) > 1 else [(values(row),) for row in params]
     connection.exec_driver_sql(
         compiled.string, tuples if compiled.positional else [dict(zip(names, row, strict=True)) for row in tuples]
     )
 
 
+class Update(NamedTuple):
+    statement: Executable
+    sources: dict[str, str]
+
+
+def updating(table: Table, keys: Sequence[str], columns: Sequence[str]) -> Update:
+    """An UPDATE of `columns` of the row with `keys`, for `execute_many`, and where its parameters come from.
+    (SQLAlchemy reserves a column's own name for its SET value, so the WHERE parameters take another.)"""
+    statement = (
+        table.update()
+        .where(*(table.c[key] == bindparam(f"key_{key}") for key in keys))
+        .values({column: bindparam(f"new_{column}") for column in columns})
+    )
+    sources = {f"key_{key}": key for key in keys} | {f"new_{column}": column for column in columns}
+    return Update(statement, sources)
+
+
 def rows(result: Any) -> list[dict[str, Any]]:
     """A result's rows as plain dicts (what the processors change in memory)."""
-    return [dict(row) for row in result.mappings()]
+    return [dict(row) for row in result.mappings().all()]

@@ -155,9 +155,12 @@ class Projections:
                 known = found[projection.name].position
                 if known >= last:
                     continue
-                claim = tracking.Claim(known, last, sum(1 for n in page if n.id > known))
+                mine, count = batch, len(page)
+                if known > start:  # this one got further than the others: only what it has not seen
+                    mine = [event for event in batch if event.id > known]
+                    count = sum(1 for notification in page if notification.id > known)
                 with self._writing() as connection:
-                    projection.apply(connection, (event for event in batch if event.id > known), claim)
+                    projection.apply(connection, mine, tracking.Claim(known, last, count))
             read += len(page)
             if progress is not None:
                 progress(len(page))
