@@ -103,7 +103,20 @@ class DealflowApp(Application):
             start = page[-1].id + 1
 
     def event_count(self) -> int:
-        return self.recorder.max_notification_id() or 0
+        """Events stored; not the log's last number, which a lost race on PostgreSQL skips past."""
+        recorder: Any = self.recorder
+        table = recorder.events_table_name  # the library's own names, never user data
+        if self.store.is_sqlite:
+            statement: Any = f"SELECT COUNT(*) AS n FROM {table}"
+        else:
+            from psycopg.sql import SQL, Identifier
+
+            statement = SQL("SELECT COUNT(*) AS n FROM {}.{}").format(
+                Identifier(recorder.datastore.schema), Identifier(table)
+            )
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement)
+            return int(cursor.fetchone()["n"])
 
     def settings(self, on: date | None = None) -> Defaults:
         from dealflow.aggregates.settings import Settings  # see _numbers

@@ -49,5 +49,6 @@ def _describe(error: Exception, db: str | None) -> str:
         text = text.replace(db, mask(db))
     kind = type(error).__name__
     if "Operational" in kind or "Interface" in kind or "Connection" in kind or "Pool" in kind:
-        return f"cannot use the store: {text}; check --db / DEALFLOW_DB and that the database is running"
+        where = f" {mask(db)}" if db else ""
+        return f"cannot use the store{where}: {text}; check --db / DEALFLOW_DB and that the database is running"
     return f"{kind}: {text} (run with --debug for the traceback)"
