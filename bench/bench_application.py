@@ -7,7 +7,6 @@ import statistics
 import time
 
 from common import median_seconds, scratch
-
 from dealflow.application import SNAPSHOT_EVERY, DealflowApp
 
 COMMANDS = 2_000
@@ -16,7 +15,9 @@ LOADS = 200
 
 
 def _deal_with_events(app: DealflowApp, deal_id: str, count: int) -> None:
-    app.open_deal(account="Acme Corp", title="ERP rollout", actor="bench", deal_id=deal_id, value="1000", currency="EUR")
+    app.open_deal(
+        account="Acme Corp", title="ERP rollout", actor="bench", deal_id=deal_id, value="1000", currency="EUR"
+    )
     for n in range(count - 1):
         app.note(deal_id, f"call {n}", actor="bench")
 

@@ -8,7 +8,6 @@ import os
 import statistics
 
 from common import executable, scratch, time_command
-
 from dealflow.application import DealflowApp
 
 DEALS = 1_000
@@ -25,7 +24,16 @@ def run() -> dict[str, object]:
     row = folder / "row.json"
     row.write_text(json.dumps({"category": "business", "summary": "met the CFO"}))
     env = {**os.environ, "DEALFLOW_DB": str(store), "DEALFLOW_ACTOR": "bench"}
-    act = [executable("dealflow"), "act", "D-0500", "collect-info", "--category", "business", "--summary", "met the CFO"]
+    act = [
+        executable("dealflow"),
+        "act",
+        "D-0500",
+        "collect-info",
+        "--category",
+        "business",
+        "--summary",
+        "met the CFO",
+    ]
     insert = [executable("sqlite-utils"), "insert", str(folder / "other.db"), "facts", str(row)]
     ours, theirs = [], []
     for _ in range(RUNS):  # interleaved, so both see the same machine load

@@ -36,8 +36,15 @@ class _Script:
 
     def __init__(self, currency: str, value: str) -> None:
         self.deal = Opportunity.open(
-            deal_id=DEAL, account=ACCOUNT, title="Plant rollout", actor=ACTOR, owner=OWNER,
-            value=value, currency=currency, close_by=_day(150), on=_day(0),
+            deal_id=DEAL,
+            account=ACCOUNT,
+            title="Plant rollout",
+            actor=ACTOR,
+            owner=OWNER,
+            value=value,
+            currency=currency,
+            close_by=_day(150),
+            on=_day(0),
         )
         self.claims: list[InvoiceNumber] = []
         self.day = 0
@@ -90,8 +97,12 @@ class _Script:
         self.at(3).act("spot-buying-signal", kind="price-enquiry")
         self.deal.set_bottom_line("price", start * 8 // 10, actor=ACTOR, on=self.on)
         self.deal.concede(term="price", by="us", before=start, after=start - 5000, actor=ACTOR, on=self.at(4).on)
-        self.deal.concede(term="price", by="customer", before=start - 15000, after=start - 10000, actor=ACTOR, on=self.on)
-        self.deal.concede(term="price", by="us", before=start - 5000, after=start - 11000, actor=ACTOR, on=self.at(5).on)
+        self.deal.concede(
+            term="price", by="customer", before=start - 15000, after=start - 10000, actor=ACTOR, on=self.on
+        )
+        self.deal.concede(
+            term="price", by="us", before=start - 5000, after=start - 11000, actor=ACTOR, on=self.at(5).on
+        )
         self.act("negotiate", step="deadlock")
         self.deal.concede(term="payment", by="us", before=30, after=45, actor=ACTOR, on=self.at(2).on)
         self.at(1).act("upsell", product="premium support", amount="4000")

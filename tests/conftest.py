@@ -1,4 +1,5 @@
-"""Shared fixtures: real stores (a SQLite file, a PostgreSQL schema of its own), the CLI in-process and as a subprocess."""
+"""Shared fixtures: real stores (a SQLite file, a PostgreSQL schema of its own), and the CLI
+in-process and as a subprocess."""
 
 from __future__ import annotations
 

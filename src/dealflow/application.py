@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
@@ -131,7 +130,9 @@ class DealflowApp(Application):
     def open_deal(self, *, account: str, title: str, actor: str, deal_id: str | None = None, **details: Any) -> str:
         """Open a deal; returns its id (the one given, or the next D-NNNN)."""
         if deal_id is not None:
-            deal = Opportunity.open(deal_id=check_deal_id(deal_id), account=account, title=title, actor=actor, **details)
+            deal = Opportunity.open(
+                deal_id=check_deal_id(deal_id), account=account, title=title, actor=actor, **details
+            )
             self._refuse_existing(deal.deal_id)
             try:
                 self._save(deal)
@@ -141,7 +142,9 @@ class DealflowApp(Application):
             return deal.deal_id
         for _ in range(NUMBERING_ATTEMPTS):
             numbers = self._numbers()
-            deal = Opportunity.open(deal_id=self._take_number(numbers), account=account, title=title, actor=actor, **details)
+            deal = Opportunity.open(
+                deal_id=self._take_number(numbers), account=account, title=title, actor=actor, **details
+            )
             try:
                 self.save(deal, numbers)
             except IntegrityError:
@@ -149,7 +152,16 @@ class DealflowApp(Application):
             return deal.deal_id
         raise ConcurrentChange("too many deals are being opened at once: run the command again")
 
-    def record(self, deal_id: str, action: str, fields: Mapping[str, object], *, actor: str, on: date | None = None, note: str | None = None) -> str:
+    def record(
+        self,
+        deal_id: str,
+        action: str,
+        fields: Mapping[str, object],
+        *,
+        actor: str,
+        on: date | None = None,
+        note: str | None = None,
+    ) -> str:
         """Record one of the 24 actions; returns the deal's id (a referral sale: the new deal's)."""
         deal = self.deal(deal_id)
         if action == REFER:
@@ -160,14 +172,20 @@ class DealflowApp(Application):
                 self._refuse_existing(new_deal_id)
             else:
                 new_deal_id = self._take_number(numbers)
-            referred = deal.refer({k: v for k, v in fields.items() if k != "id"}, new_deal_id=new_deal_id, actor=actor, on=on, note=note)
+            referred = deal.refer(
+                {k: v for k, v in fields.items() if k != "id"}, new_deal_id=new_deal_id, actor=actor, on=on, note=note
+            )
             changed: list[Aggregate] = [deal, referred]
             if numbers is not None:
                 changed.append(numbers)
             self._save(*changed)
             return new_deal_id
         # the gift limit in force when the gift was given; only trust actions need the settings read
-        limit = self.settings(on).gift_limit if ACTIONS.get(action) and ACTIONS[action].effect is Effect.RELATIONSHIP else DEFAULTS.gift_limit
+        limit = (
+            self.settings(on).gift_limit
+            if ACTIONS.get(action) and ACTIONS[action].effect is Effect.RELATIONSHIP
+            else DEFAULTS.gift_limit
+        )
         deal.record_action(action, fields, actor=actor, on=on, note=note, gift_limit=limit)
         self._save(deal)
         return deal.deal_id
@@ -178,13 +196,17 @@ class DealflowApp(Application):
     def back(self, deal_id: str, stage: str, *, reason: str, actor: str, on: date | None = None) -> Opportunity:
         return self._change(deal_id, lambda d: d.step_back(stage, reason=reason, actor=actor, on=on))
 
-    def lose(self, deal_id: str, *, reason: str, actor: str, competitor: str | None = None, on: date | None = None) -> Opportunity:
+    def lose(
+        self, deal_id: str, *, reason: str, actor: str, competitor: str | None = None, on: date | None = None
+    ) -> Opportunity:
         return self._change(deal_id, lambda d: d.lose(reason=reason, competitor=competitor, actor=actor, on=on))
 
     def reopen(self, deal_id: str, *, reason: str, actor: str, on: date | None = None) -> Opportunity:
         return self._change(deal_id, lambda d: d.reopen(reason=reason, actor=actor, on=on))
 
-    def set_bottom_line(self, deal_id: str, term: str, value: object, *, actor: str, on: date | None = None) -> Opportunity:
+    def set_bottom_line(
+        self, deal_id: str, term: str, value: object, *, actor: str, on: date | None = None
+    ) -> Opportunity:
         return self._change(deal_id, lambda d: d.set_bottom_line(term, value, actor=actor, on=on))
 
     def concede(self, deal_id: str, *, actor: str, **concession: Any) -> Conceded:
@@ -193,10 +215,31 @@ class DealflowApp(Application):
         self._save(deal)
         return conceded
 
-    def sign(self, deal_id: str, *, amount: object, actor: str, currency: str | None = None, terms: str | None = None, on: date | None = None) -> Opportunity:
-        return self._change(deal_id, lambda d: d.sign(amount=amount, currency=currency, terms=terms, actor=actor, on=on))
+    def sign(
+        self,
+        deal_id: str,
+        *,
+        amount: object,
+        actor: str,
+        currency: str | None = None,
+        terms: str | None = None,
+        on: date | None = None,
+    ) -> Opportunity:
+        return self._change(
+            deal_id, lambda d: d.sign(amount=amount, currency=currency, terms=terms, actor=actor, on=on)
+        )
 
-    def invoice(self, deal_id: str, invoice: str, *, amount: object, due: date, actor: str, issued: date | None = None, on: date | None = None) -> Opportunity:
+    def invoice(
+        self,
+        deal_id: str,
+        invoice: str,
+        *,
+        amount: object,
+        due: date,
+        actor: str,
+        issued: date | None = None,
+        on: date | None = None,
+    ) -> Opportunity:
         deal = self.deal(deal_id)
         self._refuse_claimed(invoice)
         deal.invoice(invoice, amount=amount, due=due, issued=issued, on=on, actor=actor)
@@ -212,9 +255,18 @@ class DealflowApp(Application):
     def pay(self, invoice: str, *, amount: object, actor: str, on: date | None = None) -> Opportunity:
         return self._change_invoice(invoice, lambda d, i: d.pay(i, amount=amount, actor=actor, on=on))
 
-    def chase(self, invoice: str, *, cause: str, method: str, actor: str, note: str | None = None, on: date | None = None) -> Opportunity:
+    def chase(
+        self, invoice: str, *, cause: str, method: str, actor: str, note: str | None = None, on: date | None = None
+    ) -> Opportunity:
         deal = self.deal_for_invoice(invoice)
-        self.record(deal.deal_id, COLLECT, {"invoice": _invoice_key(deal, invoice), "cause": cause, "method": method}, actor=actor, on=on, note=note)
+        self.record(
+            deal.deal_id,
+            COLLECT,
+            {"invoice": _invoice_key(deal, invoice), "cause": cause, "method": method},
+            actor=actor,
+            on=on,
+            note=note,
+        )
         return self.deal(deal.deal_id)
 
     def write_off(self, invoice: str, *, reason: str, actor: str, on: date | None = None) -> Opportunity:
@@ -229,7 +281,9 @@ class DealflowApp(Application):
     def forecast(self, deal_id: str, *, actor: str, **forecast: Any) -> Opportunity:
         return self._change(deal_id, lambda d: d.forecast(actor=actor, **forecast))
 
-    def update_buying_stage(self, deal_id: str, buying_stage: str, *, actor: str, on: date | None = None) -> Opportunity:
+    def update_buying_stage(
+        self, deal_id: str, buying_stage: str, *, actor: str, on: date | None = None
+    ) -> Opportunity:
         return self._change(deal_id, lambda d: d.update_buying_stage(buying_stage, actor=actor, on=on))
 
     def change_setting(self, name: str, value: str, *, actor: str, on: date | None = None) -> Defaults:

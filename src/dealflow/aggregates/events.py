@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eventsourcing.domain import Aggregate
 
 from dealflow.aggregates.lifecycle import stage_of
-from dealflow.playbook import ACTIONS, STAGE_OF_ACTION, CONCEDE, DEADLOCK, US, Effect, Move, Record, action_with
+from dealflow.playbook import ACTIONS, DEADLOCK, STAGE_OF_ACTION, US, Effect, Move, Record, action_with
 
 if TYPE_CHECKING:
     from dealflow.aggregates.opportunity import Opportunity

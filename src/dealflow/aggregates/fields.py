@@ -23,9 +23,7 @@ def clean_fields(action: Action, values: Mapping[str, object]) -> dict[str, Valu
     known = {field.name for field in action.fields}
     unknown = sorted(set(values) - known)
     if unknown:
-        raise InvalidInput(
-            f"{action.name} has no field {unknown[0]!r}: its fields are {', '.join(sorted(known))}"
-        )
+        raise InvalidInput(f"{action.name} has no field {unknown[0]!r}: its fields are {', '.join(sorted(known))}")
     cleaned: dict[str, Value] = {}
     for field in action.fields:
         raw = values.get(field.name)

@@ -14,9 +14,7 @@ DEAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,39}")
 def check_deal_id(deal_id: str) -> str:
     deal_id = deal_id.strip()
     if not DEAL_ID.fullmatch(deal_id):
-        raise InvalidInput(
-            f"deal id {deal_id!r} must be 1-40 letters, digits, '.', '_', '/' or '-', such as D-0042"
-        )
+        raise InvalidInput(f"deal id {deal_id!r} must be 1-40 letters, digits, '.', '_', '/' or '-', such as D-0042")
     return deal_id
 
 

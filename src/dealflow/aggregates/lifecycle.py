@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from transitions import MachineError
-from dealflow.aggregates.nesting import HierarchicalMachine, NestedState
 
 from dealflow.aggregates.errors import Refused
+from dealflow.aggregates.nesting import HierarchicalMachine, NestedState
 from dealflow.aggregates.signals import missing
 from dealflow.playbook import (
     CLOSED,
@@ -97,7 +98,7 @@ def _transitions() -> list[dict[str, Any]]:
             {"trigger": action.name, "source": stage.name, "dest": f"{stage.name}{SEPARATOR}{action.name}"}
             for action in stage.actions
         ]
-    for here, there in zip(STAGE_NAMES, STAGE_NAMES[1:]):
+    for here, there in pairwise(STAGE_NAMES):
         if here != SIGNING_STAGE.name:
             rules.append(
                 {"trigger": Move.ADVANCE, "source": here, "dest": there, "conditions": _exit_signal_holds(here)}
@@ -111,7 +112,12 @@ def _transitions() -> list[dict[str, Any]]:
         ]
     rules.append({"trigger": Move.SIGN, "source": SIGNING_STAGE.name, "dest": WON_STAGE.name})
     rules.append(
-        {"trigger": Move.CLOSE, "source": WON_STAGE.name, "dest": CLOSED, "conditions": _exit_signal_holds(WON_STAGE.name)}
+        {
+            "trigger": Move.CLOSE,
+            "source": WON_STAGE.name,
+            "dest": CLOSED,
+            "conditions": _exit_signal_holds(WON_STAGE.name),
+        }
     )
     rules += [{"trigger": record, "source": list(STAGE_NAMES), "dest": None} for record in Record]
     return rules
@@ -173,7 +179,8 @@ class Lifecycle:
             return f"cannot leave {stage}: " + "; ".join(gaps)
         if trigger == Move.BACK:
             earlier = OPEN_STAGE_NAMES[: OPEN_STAGE_NAMES.index(stage)]
-            return f"cannot go back from {stage} to {context.get('to')!r}: choose an earlier stage, one of {', '.join(earlier)}"
+            choices = ", ".join(earlier)
+            return f"cannot go back from {stage} to {context.get('to')!r}: choose an earlier stage, one of {choices}"
         return f"cannot {trigger}: this deal is {_describe(deal.state)}"
 
 

@@ -21,8 +21,8 @@ from dealflow.aggregates.ids import check_deal_id, deal_uuid
 from dealflow.aggregates.lifecycle import entered, lifecycle, stage_of, sub_state_of
 from dealflow.aggregates.money import parse_amount, parse_currency
 from dealflow.aggregates.negotiation import assess_concession, check_term
-from dealflow.aggregates.signals import missing
 from dealflow.aggregates.receivables import balance, check_new_invoice, check_payment, open_invoice
+from dealflow.aggregates.signals import missing
 from dealflow.playbook import (
     ACTIONS,
     BUYING_STAGES,
@@ -47,7 +47,9 @@ def _text(value: str | None, what: str) -> str:
     return value.strip()
 
 
-def _effective_on(on: date | None, not_before: date | None, since: str = "last stage change", option: str = "--on") -> date:
+def _effective_on(
+    on: date | None, not_before: date | None, since: str = "last stage change", option: str = "--on"
+) -> date:
     today = date.today()
     on = on or today
     if on > today:
@@ -180,7 +182,15 @@ class Opportunity(Aggregate):
 
     # --- recording ------------------------------------------------------------------------
 
-    def _record(self, event_class: type[events.DealEvent], trigger: str, on: date | None, actor: str, context: Mapping[str, Any] | None = None, **facts: Any) -> None:
+    def _record(
+        self,
+        event_class: type[events.DealEvent],
+        trigger: str,
+        on: date | None,
+        actor: str,
+        context: Mapping[str, Any] | None = None,
+        **facts: Any,
+    ) -> None:
         state = lifecycle().next_state(self, trigger, **(context or {}))
         if stage_of(state) != stage_of(self.state):  # a stage change comes after the records that justify it
             since = "last stage change" if self.last_record_on == self.stage_changed_on else "last record"
@@ -217,7 +227,9 @@ class Opportunity(Aggregate):
             if gift is None:
                 raise InvalidInput("a gift needs --gift-value: gifts stay within the law and company rules")
             if gift > gift_limit and not fields.get("approver"):
-                raise Refused(f"a gift of {gift} is above the limit of {gift_limit}: name the --approver who allowed it")
+                raise Refused(
+                    f"a gift of {gift} is above the limit of {gift_limit}: name the --approver who allowed it"
+                )
         if effect is Effect.SETS_VALUE:
             currency = fields.get("currency") or self.currency
             if currency is None:
@@ -233,9 +245,19 @@ class Opportunity(Aggregate):
 
     def _check_currency(self, currency: str) -> None:
         if self.currency is not None and currency != self.currency:
-            raise Refused(f"this deal is in {self.currency}: a deal has one currency, so give amounts in {self.currency}")
+            raise Refused(
+                f"this deal is in {self.currency}: a deal has one currency, so give amounts in {self.currency}"
+            )
 
-    def refer(self, fields: Mapping[str, object], *, new_deal_id: str, actor: str, on: date | None = None, note: str | None = None) -> Opportunity:
+    def refer(
+        self,
+        fields: Mapping[str, object],
+        *,
+        new_deal_id: str,
+        actor: str,
+        on: date | None = None,
+        note: str | None = None,
+    ) -> Opportunity:
         """The referral-sale action: records it here and returns the new, linked deal (save both together)."""
         action = events.REFER
         cleaned = clean_fields(ACTIONS[action], fields)
@@ -260,13 +282,17 @@ class Opportunity(Aggregate):
     def step_back(self, to: str, *, reason: str, actor: str, on: date | None = None) -> None:
         if to not in STAGE_NAMES:
             raise InvalidInput(f"stage must be one of {', '.join(STAGE_NAMES)}; got {to!r}")
-        self._record(events.SteppedBack, Move.BACK, on, actor, {"to": to}, reason=_text(reason, "a --reason for stepping back"))
+        self._record(
+            events.SteppedBack, Move.BACK, on, actor, {"to": to}, reason=_text(reason, "a --reason for stepping back")
+        )
 
     def lose(self, *, reason: str, actor: str, competitor: str | None = None, on: date | None = None) -> None:
         if reason not in LOST_REASONS:
             raise InvalidInput(f"--reason must be one of {', '.join(LOST_REASONS)}; got {reason!r}")
         lost_from = self.stage
-        self._record(events.Lost, Move.LOSE, on, actor, reason=reason, competitor=competitor or None, lost_from=lost_from)
+        self._record(
+            events.Lost, Move.LOSE, on, actor, reason=reason, competitor=competitor or None, lost_from=lost_from
+        )
 
     def reopen(self, *, reason: str, actor: str, on: date | None = None) -> None:
         self._record(events.Reopened, Move.REOPEN, on, actor, reason=_text(reason, "a --reason for reopening"))
@@ -318,7 +344,15 @@ class Opportunity(Aggregate):
         )
         return self.pending_events[-1]  # type: ignore[return-value]
 
-    def sign(self, *, amount: object, actor: str, currency: str | None = None, terms: str | None = None, on: date | None = None) -> None:
+    def sign(
+        self,
+        *,
+        amount: object,
+        actor: str,
+        currency: str | None = None,
+        terms: str | None = None,
+        on: date | None = None,
+    ) -> None:
         lifecycle().next_state(self, Move.SIGN)  # the method's word first: a lost deal needs no currency
         signed = parse_amount(amount, "--amount")
         if signed <= 0:
@@ -329,12 +363,23 @@ class Opportunity(Aggregate):
         self._check_currency(code)
         self._record(events.Signed, Move.SIGN, on, actor, amount=signed, currency=code, terms=terms or None)
 
-    def invoice(self, invoice: str, *, amount: object, due: date, actor: str, issued: date | None = None, on: date | None = None) -> None:
+    def invoice(
+        self, invoice: str, *, amount: object, due: date, actor: str, issued: date | None = None, on: date | None = None
+    ) -> None:
         lifecycle().next_state(self, events.COLLECT)
         amount = parse_amount(amount, "--amount")
         issued_on = _effective_on(issued or on, self.stage_changed_on, option="--issued" if issued else "--on")
         check_new_invoice(self.invoices, invoice.strip(), amount, issued_on, due, self.signed_amount or Decimal(0))
-        self._record(events.Invoiced, events.COLLECT, on or issued, actor, invoice=invoice.strip(), amount=amount, issued=issued_on, due=due)
+        self._record(
+            events.Invoiced,
+            events.COLLECT,
+            on or issued,
+            actor,
+            invoice=invoice.strip(),
+            amount=amount,
+            issued=issued_on,
+            due=due,
+        )
 
     def pay(self, invoice: str, *, amount: object, actor: str, on: date | None = None) -> None:
         lifecycle().next_state(self, events.COLLECT)
@@ -346,7 +391,15 @@ class Opportunity(Aggregate):
     def write_off(self, invoice: str, *, reason: str, actor: str, on: date | None = None) -> None:
         lifecycle().next_state(self, events.COLLECT)
         left = balance(open_invoice(self.invoices, invoice))
-        self._record(events.WrittenOff, events.COLLECT, on, actor, invoice=invoice, amount=left, reason=_text(reason, "a --reason for the write-off"))
+        self._record(
+            events.WrittenOff,
+            events.COLLECT,
+            on,
+            actor,
+            invoice=invoice,
+            amount=left,
+            reason=_text(reason, "a --reason for the write-off"),
+        )
         self._close_if_paid(actor, on)
 
     def _close_if_paid(self, actor: str, on: date | None) -> None:
@@ -363,7 +416,15 @@ class Opportunity(Aggregate):
             raise Refused(f"{owner} already owns this deal")
         self._record(events.Reassigned, Record.ASSIGN, on, actor, owner=owner, previous=self.owner)
 
-    def forecast(self, *, actor: str, value: object = None, currency: str | None = None, close_by: date | None = None, on: date | None = None) -> None:
+    def forecast(
+        self,
+        *,
+        actor: str,
+        value: object = None,
+        currency: str | None = None,
+        close_by: date | None = None,
+        on: date | None = None,
+    ) -> None:
         if value is None and close_by is None and currency is None:
             raise InvalidInput("give --value, --currency or --close-by to change the forecast")
         code = parse_currency(currency) if currency else None
@@ -378,4 +439,3 @@ class Opportunity(Aggregate):
         if buying_stage not in BUYING_STAGES:
             raise InvalidInput(f"buying stage must be one of {', '.join(BUYING_STAGES)}; got {buying_stage!r}")
         self._record(events.BuyingStageUpdated, Record.BUYING_STAGE, on, actor, buying_stage=buying_stage)
-

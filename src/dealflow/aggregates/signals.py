@@ -77,10 +77,7 @@ def _(rule: RelationshipReached, deal: Any, stage: Stage, evidence: str | None) 
 
 @_checks.register
 def _(rule: EveryActionDone, deal: Any, stage: Stage, evidence: str | None) -> list[Check]:
-    return [
-        Check(action.name in deal.actions_done, f"{action.name} has not been recorded")
-        for action in stage.actions
-    ]
+    return [Check(action.name in deal.actions_done, f"{action.name} has not been recorded") for action in stage.actions]
 
 
 @_checks.register
@@ -108,4 +105,3 @@ def _(rule: FullyPaid, deal: Any, stage: Stage, evidence: str | None) -> list[Ch
         Check(invoiced >= signed, f"{signed - invoiced} of the signed {signed} is not yet invoiced"),
         Check(open_balance == 0, f"{open_balance} is still unpaid on invoices"),
     ]
-

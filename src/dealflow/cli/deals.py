@@ -24,7 +24,9 @@ SUMMARY_COLUMNS = ("id", "account", "title", "owner", "status", "stage", "action
 @on_option
 @json_option
 @pass_session
-def open_deal(session: Session, account: str, title: str, value, currency, owner, close_by, deal_id, on, as_json) -> None:
+def open_deal(
+    session: Session, account: str, title: str, value, currency, owner, close_by, deal_id, on, as_json
+) -> None:
     """Open a deal with a target customer: it starts in customer analysis.
 
     \b
@@ -144,7 +146,9 @@ def info(session: Session, as_json: bool) -> None:
         "events": app.event_count(),
         "actor": session.actor,
         "dealflow": __version__,
-        "eventsourcing": eventsourcing.__version__ if hasattr(eventsourcing, "__version__") else _version("eventsourcing"),
+        "eventsourcing": eventsourcing.__version__
+        if hasattr(eventsourcing, "__version__")
+        else _version("eventsourcing"),
         "transitions": transitions.__version__,
     }
     if as_json:

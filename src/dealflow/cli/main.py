@@ -66,7 +66,7 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module), attribute)
         return super().get_command(ctx, name)
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Standalone runs (the console script, CliRunner) convert every error to one line and an exit code."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
@@ -98,7 +98,8 @@ def _db_option(argv: list[str]) -> str | None:
     "--db",
     envvar="DEALFLOW_DB",
     metavar="URL",
-    help="The store: a SQLite file, sqlite:///FILE or postgresql://USER@HOST/DB. Env DEALFLOW_DB; default ./dealflow.db.",
+    help="The store: a SQLite file, sqlite:///FILE or postgresql://USER@HOST/DB. "
+    "Env DEALFLOW_DB; default ./dealflow.db.",
 )
 @click.option("--actor", envvar="DEALFLOW_ACTOR", metavar="NAME", help="Who is recording; default your login name.")
 @click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error.")
