@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-BENCHMARKS = {"application": "bench_application", "startup": "bench_startup"}
+BENCHMARKS = {"application": "bench_application", "startup": "bench_startup", "export": "bench_export"}
 
 
 def main(names: list[str]) -> None:

@@ -513,6 +513,16 @@ US, CUSTOMER = "us", "customer"
 CONCEDED_BY = (US, CUSTOMER)
 
 
+# The seed's collection matrix: the step recommended for an overdue invoice, by (overdue long?, amount large?).
+# "Long" and "large" are judged against the collection-overdue-days and collection-large-amount settings.
+COLLECTION_STEPS: dict[tuple[bool, bool], str] = {
+    (False, False): "finance collects as usual",
+    (True, False): "raise the collection level",
+    (False, True): "the salesperson visits to collect",
+    (True, True): "negotiate a special payment arrangement",
+}
+
+
 def probability_setting(stage: str) -> str:
     """The setting that holds a stage's probability for the weighted pipeline, e.g. probability_value."""
     return f"probability_{stage}"

@@ -4,6 +4,7 @@ the state it leaves the deal in, so that replaying history never runs the machin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -35,6 +36,18 @@ class Opened(Aggregate.Created):
     referred_by: str | None
 
     trigger: ClassVar[str | None] = None
+    imported: ClassVar[dict[str, Any] | None] = None  # see mark_imported
+
+
+def mark_imported(event: Aggregate.Event, source: Mapping[str, Any]) -> None:
+    """Record on a new event the import it came from: file, line, source id, content hash.
+
+    Only imported events carry it, as an attribute of the instance that is stored and read back
+    with the event's own fields; on the class it is None. So the events of live commands store
+    nothing more, and an import reuses the event types that the projections already read.
+    Call it before the event is saved.
+    """
+    object.__setattr__(event, "imported", dict(source))  # as a frozen dataclass's own __init__ sets fields
 
 
 class DealEvent(Aggregate.Event):
@@ -45,6 +58,7 @@ class DealEvent(Aggregate.Event):
     state: str
 
     trigger: ClassVar[str]
+    imported: ClassVar[dict[str, Any] | None] = None  # see mark_imported
 
     def apply(self, deal: Opportunity) -> None:
         if stage_of(self.state) != stage_of(deal.state):

@@ -18,7 +18,7 @@ from dealflow.aggregates import events
 from dealflow.aggregates.errors import InvalidInput, Refused
 from dealflow.aggregates.fields import clean_fields
 from dealflow.aggregates.ids import check_deal_id, deal_uuid
-from dealflow.aggregates.lifecycle import entered, lifecycle, stage_of, sub_state_of
+from dealflow.aggregates.lifecycle import SEPARATOR, entered, lifecycle, stage_of, sub_state_of
 from dealflow.aggregates.money import parse_amount, parse_currency
 from dealflow.aggregates.negotiation import assess_concession, check_term
 from dealflow.aggregates.receivables import balance, check_new_invoice, check_payment, open_invoice
@@ -403,8 +403,9 @@ class Opportunity(Aggregate):
         self._close_if_paid(actor, on)
 
     def _close_if_paid(self, actor: str, on: date | None) -> None:
-        """The method's last exit: all accounts paid closes the deal, in the same save."""
-        if not missing(WON_STAGE, self):
+        """The method's last exit: all accounts paid closes the deal, in the same save. An imported
+        ledger deal, which holds a customer's invoices without a signed agreement, stays open for more."""
+        if self.signed_amount is not None and not missing(WON_STAGE, self):
             self._record(events.Closed, Move.CLOSE, on, actor)
 
     def note(self, text: str, *, actor: str, on: date | None = None) -> None:
@@ -439,3 +440,130 @@ class Opportunity(Aggregate):
         if buying_stage not in BUYING_STAGES:
             raise InvalidInput(f"buying stage must be one of {', '.join(BUYING_STAGES)}; got {buying_stage!r}")
         self._record(events.BuyingStageUpdated, Record.BUYING_STAGE, on, actor, buying_stage=buying_stage)
+
+    # --- importing ------------------------------------------------------------------------
+    # An import places a deal where its source says it stands, dated as the source dates it. The
+    # machine is not asked and no exit signal is claimed: each event records the source it came from
+    # (`events.mark_imported`), `history` shows it and `audit` reports it as imported. The rules on
+    # values still hold: amounts, one currency, dates never in the future, nor before the deal's
+    # last stage change; a stage change not before its last record.
+
+    @classmethod
+    def open_imported(
+        cls, *, source: Mapping[str, Any], deal_id: str, account: str, title: str, actor: str, on: date, **details: Any
+    ) -> Opportunity:
+        """A deal opened in analysis on `on`, as the source says (details: owner, value, currency, close_by)."""
+        deal = cls.open(deal_id=deal_id, account=account, title=title, actor=actor, on=on, **details)
+        events.mark_imported(deal.pending_events[0], source)
+        return deal
+
+    @classmethod
+    def open_ledger_imported(
+        cls, *, source: Mapping[str, Any], deal_id: str, account: str, currency: str, actor: str, on: date
+    ) -> Opportunity:
+        """A customer's imported receivables ledger: a deal in follow-up from `on`, without a signed
+        agreement, that holds the customer's invoices that name no deal."""
+        deal = cls.open_imported(
+            source=source, deal_id=deal_id, account=account, title=f"receivables of {account.strip()}", actor=actor,
+            on=on, currency=currency,
+        )  # fmt: skip
+        deal.place_imported(WON_STAGE.name, source=source, actor=actor, on=on)
+        return deal
+
+    def place_imported(self, stage: str, *, source: Mapping[str, Any], actor: str, on: date) -> None:
+        """The deal entered `stage` on `on`: a selling stage, or follow-up for a ledger deal (never signed)."""
+        if stage not in STAGE_NAMES:
+            raise InvalidInput(f"stage must be one of {', '.join(STAGE_NAMES)}; got {stage!r}")
+        self._check_open_for_import()
+        self._record_imported(events.Advanced, entered(stage), on, actor, source, evidence=None)
+
+    def win_imported(
+        self, *, amount: object, currency: str | None, source: Mapping[str, Any], actor: str, on: date
+    ) -> None:
+        """The agreement was signed on `on` for `amount`: the deal is won and enters follow-up."""
+        self._check_open_for_import()
+        signed = parse_amount(amount, "the signed amount")
+        if signed <= 0:
+            raise InvalidInput("a won deal's amount must be more than 0")
+        code = parse_currency(currency) if currency else self.currency
+        if code is None:
+            raise InvalidInput("give the won amount's currency")
+        self._check_currency(code)
+        self._record_imported(
+            events.Signed, entered(WON_STAGE.name), on, actor, source, amount=signed, currency=code, terms=None
+        )
+
+    def lose_imported(
+        self, *, reason: str, source: Mapping[str, Any], actor: str, on: date, competitor: str | None = None
+    ) -> None:
+        """The deal was lost on `on`, from the stage it is in."""
+        if reason not in LOST_REASONS:
+            raise InvalidInput(f"a lost reason is one of {', '.join(LOST_REASONS)}; got {reason!r}")
+        self._check_open_for_import()
+        lost_from = self.stage
+        self._record_imported(
+            events.Lost, LOST, on, actor, source, reason=reason, competitor=competitor or None, lost_from=lost_from
+        )
+
+    def close_imported(self, *, source: Mapping[str, Any], actor: str, on: date) -> None:
+        """A won deal whose accounts the source says are all paid."""
+        if self.status is not Status.WON:
+            raise Refused(f"only a won deal can be closed; this one is {self.status}")
+        self._record_imported(events.Closed, CLOSED, on, actor, source)
+
+    def invoice_imported(
+        self, invoice: str, *, amount: object, issued: date, due: date, source: Mapping[str, Any], actor: str
+    ) -> None:
+        """An invoice of a won deal (or a ledger deal), dated its issue date; not beyond the signed amount."""
+        self._check_won_for_import()
+        amount = parse_amount(amount, "the invoice amount")
+        limit = self.signed_amount if self.signed_amount is not None else self.invoiced_total + amount
+        check_new_invoice(self.invoices, invoice.strip(), amount, issued, due, limit)
+        self._record_imported(
+            events.Invoiced, self._collecting(), issued, actor, source,
+            invoice=invoice.strip(), amount=amount, issued=issued, due=due,
+        )  # fmt: skip
+
+    def pay_imported(self, invoice: str, *, amount: object, source: Mapping[str, Any], actor: str, on: date) -> None:
+        """A payment on an invoice on `on`; the one that settles a signed deal's last account closes it."""
+        self._check_won_for_import()
+        paid = parse_amount(amount, "the payment")
+        check_payment(self.invoices, invoice, paid)
+        issued = self.invoices[invoice]["issued"]
+        if on < issued:
+            raise Refused(f"a payment on {on} is before invoice {invoice} was issued on {issued}")
+        collecting = self._collecting()
+        self._record_imported(events.PaymentReceived, collecting, on, actor, source, invoice=invoice, amount=paid)
+        if self.signed_amount is not None and not missing(WON_STAGE, self):
+            self._record_imported(events.Closed, CLOSED, on, actor, source)
+
+    def note_imported(self, text: str, *, source: Mapping[str, Any], actor: str, on: date) -> None:
+        self._record_imported(events.NoteAdded, self.state, on, actor, source, text=_text(text, "the note's text"))
+
+    def _check_open_for_import(self) -> None:
+        if self.status is not Status.OPEN:
+            raise Refused(f"this deal is {self.status}: an import places only open deals")
+
+    def _check_won_for_import(self) -> None:
+        if self.status is not Status.WON:
+            raise Refused(f"invoices are imported to won deals, in {WON_STAGE.name}; this one is {self.status}")
+
+    def _collecting(self) -> str:
+        return f"{WON_STAGE.name}{SEPARATOR}{events.COLLECT}"
+
+    def _record_imported(
+        self,
+        event_class: type[events.DealEvent],
+        state: str,
+        on: date,
+        actor: str,
+        source: Mapping[str, Any],
+        **facts: Any,
+    ) -> None:
+        if stage_of(state) != stage_of(self.state):
+            since = "last stage change" if self.last_record_on == self.stage_changed_on else "last record"
+            effective_on = _effective_on(on, self.last_record_on, since, option="the date")
+        else:
+            effective_on = _effective_on(on, self.stage_changed_on, option="the date")
+        self.trigger_event(event_class, effective_on=effective_on, actor=actor, state=state, **facts)
+        events.mark_imported(self.pending_events[-1], source)

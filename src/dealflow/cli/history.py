@@ -41,7 +41,15 @@ SUMMARIES: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 def describe(event: Any) -> str:
-    """One readable line: what was done, with its key fields (e.g. `qualify: opportunity=yes ...`)."""
+    """One readable line: what was done, with its key fields (e.g. `qualify: opportunity=yes ...`);
+    an imported event says so, and where it came from."""
+    source = getattr(event, "imported", None)
+    if source:
+        return f"imported {_described(event)} from={source.get('file')}:{source.get('line')}"
+    return _described(event)
+
+
+def _described(event: Any) -> str:
     if type(event).__name__ == "ActionRecorded":
         return _line(event.action, {**event.fields, "note": event.note})
     row = event_row(event)

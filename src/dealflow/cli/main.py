@@ -44,6 +44,8 @@ COMMANDS = {
     "concessions": "dealflow.cli.reports:concessions",
     "ageing": "dealflow.cli.reports:ageing",
     "projections": "dealflow.cli.projections:projections",
+    "export": "dealflow.cli.export:export",
+    "import": "dealflow.cli.imports:import_group",
     "settings": "dealflow.cli.settings:settings",
     "diagram": "dealflow.cli.diagram:diagram",
     "demo": "dealflow.cli.demo:demo",

@@ -1,4 +1,5 @@
-"""JSON (one array) and JSON Lines (one object a line): the same rows as the `--json` outputs."""
+"""JSON (one array, or a report's one object) and JSON Lines (one object a line): the same rows as
+the `--json` outputs, written as they stream."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 
 def plain(value: Any) -> Any:
@@ -23,25 +23,33 @@ def plain(value: Any) -> Any:
     return value
 
 
-def write_json(rows: Iterable[Mapping[str, Any]], path: Path, *, advance: Callable[[int], None] | None = None) -> int:
+def _line(row: Mapping[str, Any]) -> str:
+    return json.dumps(plain(row), ensure_ascii=False)
+
+
+def write_json(rows: Iterable[Mapping[str, Any]], out: TextIO, *, advance: Callable[[int], None] | None = None) -> int:
+    """A JSON array, one row a line; returns the number of rows."""
     count = 0
-    with path.open("w", encoding="utf-8") as handle:
-        handle.write("[")
-        for row in rows:
-            handle.write(("," if count else "") + "\n  " + json.dumps(plain(row), ensure_ascii=False))
-            count += 1
-            if advance is not None:
-                advance(1)
-        handle.write("\n]\n" if count else "]\n")
+    out.write("[")
+    for row in rows:
+        out.write(("," if count else "") + "\n  " + _line(row))
+        count += 1
+        if advance is not None:
+            advance(1)
+    out.write("\n]\n" if count else "]\n")
     return count
 
 
-def write_jsonl(rows: Iterable[Mapping[str, Any]], path: Path, *, advance: Callable[[int], None] | None = None) -> int:
+def write_jsonl(rows: Iterable[Mapping[str, Any]], out: TextIO, *, advance: Callable[[int], None] | None = None) -> int:
     count = 0
-    with path.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(plain(row), ensure_ascii=False, sort_keys=True) + "\n")
-            count += 1
-            if advance is not None:
-                advance(1)
+    for row in rows:
+        out.write(_line(row) + "\n")
+        count += 1
+        if advance is not None:
+            advance(1)
     return count
+
+
+def write_json_object(data: Mapping[str, Any], out: TextIO) -> None:
+    """One object (a report: its facts, then each table's rows under the table's name)."""
+    out.write(json.dumps(plain(data), ensure_ascii=False, indent=2) + "\n")

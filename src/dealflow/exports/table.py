@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 
@@ -17,6 +18,7 @@ class Cell(enum.Enum):
     DATE = "date"
     DATETIME = "datetime"  # aware UTC
     BOOLEAN = "boolean"
+    ANY = "any"  # typed cell by cell from the value: a column of facts of different kinds
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,25 @@ class Table:
 
 @dataclass(frozen=True)
 class Chart:
-    """A native chart of one or more numeric columns against a category column."""
+    """A native chart of one or more numeric columns against a category column. With `series_by`, one
+    series per run of rows sharing that column's value (e.g. a currency), each over the same categories."""
 
     title: str
     category: str
     values: tuple[str, ...]
     kind: str = "column"  # XlsxWriter chart type
     stacked: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    series_by: str | None = None
+
+
+def as_text(value: Any) -> str:
+    """A list, mapping, date or anything else as one line of text."""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(as_text(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={as_text(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)

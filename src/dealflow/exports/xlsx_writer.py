@@ -3,21 +3,25 @@ native charts, no formula ever made from data, and the same bytes for the same d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date, datetime
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
-from dealflow.exports.table import Cell, Column, Table
+from dealflow.aggregates.errors import InvalidInput
+from dealflow.exports.table import Cell, Column, Table, as_text
+from dealflow.exports.xlsx_charts import Runs, add_chart
 
 # A fixed creation time: XlsxWriter stamps "now" otherwise, and the same data must give the same bytes.
 FIXED_CREATED = datetime(2000, 1, 1)
 EXCEL_MAX_ROWS = 1_048_576
+MAX_WIDTH = 60
 WIDTHS = {
-    Cell.TEXT: 18,
+    Cell.TEXT: 10,
     Cell.MONEY: 14,
     Cell.NUMBER: 12,
     Cell.INTEGER: 9,
@@ -25,15 +29,18 @@ WIDTHS = {
     Cell.DATE: 11,
     Cell.DATETIME: 20,
     Cell.BOOLEAN: 8,
+    Cell.ANY: 12,
 }
 FORMATS = {
-    Cell.MONEY: {"num_format": "#,##0.00"},
-    Cell.NUMBER: {"num_format": "#,##0.####"},
-    Cell.INTEGER: {"num_format": "0"},
-    Cell.PERCENT: {"num_format": "0.0%"},
-    Cell.DATE: {"num_format": "yyyy-mm-dd"},
-    Cell.DATETIME: {"num_format": "yyyy-mm-dd hh:mm:ss"},
+    Cell.MONEY: "#,##0.00",
+    Cell.NUMBER: "#,##0.00##",  # 2 to 4 decimals: "#,##0.####" shows a whole number as "16."
+    Cell.INTEGER: "0",
+    Cell.PERCENT: "0.0%",
+    Cell.DATE: "yyyy-mm-dd",
+    Cell.DATETIME: "yyyy-mm-dd hh:mm:ss",
 }
+NUMERIC = (Cell.MONEY, Cell.NUMBER, Cell.INTEGER, Cell.PERCENT)
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
 
 def write_xlsx(tables: Sequence[Table], path: Path, *, advance: Callable[[int], None] | None = None) -> int:
@@ -45,90 +52,101 @@ def write_xlsx(tables: Sequence[Table], path: Path, *, advance: Callable[[int], 
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
-            "remove_timezone": True,
         },
     )
     workbook.set_properties({"title": "dealflow export", "author": "dealflow", "created": FIXED_CREATED})
-    header = workbook.add_format({"bold": True, "bottom": 1})
-    formats = {kind: workbook.add_format(spec) for kind, spec in FORMATS.items()}
-    total = 0
-    for table in tables:
-        total += _write_sheet(workbook, table, header, formats, advance)
-    workbook.close()
-    return total
+    try:
+        formats = _Formats(workbook)
+        return sum(_write_sheet(workbook, table, formats, advance) for table in tables)
+    finally:
+        workbook.close()
 
 
-def _write_sheet(workbook: Any, table: Table, header: Any, formats: dict[Cell, Any], advance: Any) -> int:
-    sheet = workbook.add_worksheet(_sheet_name(table.name))
-    for index, column in enumerate(table.columns):  # widths first: constant_memory writes rows as they come
-        width = column.width or max(WIDTHS[column.kind], len(column.header) + 2)
-        sheet.set_column(index, index, width)
+class _Formats:
+    """Cell formats made once per workbook; an amount is shown with its row's currency (`1,250.00 EUR`)."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.workbook = workbook
+        self.header = workbook.add_format({"bold": True, "bottom": 1})
+        self.kinds = {kind: workbook.add_format({"num_format": spec}) for kind, spec in FORMATS.items()}
+        self.money: dict[str, Any] = {}
+
+    def of(self, kind: Cell, row: Mapping[str, Any]) -> Any:
+        currency = row.get("currency") if kind is Cell.MONEY else None
+        if not isinstance(currency, str) or not CURRENCY_CODE.fullmatch(currency):
+            return self.kinds.get(kind)
+        if currency not in self.money:
+            self.money[currency] = self.workbook.add_format({"num_format": f'{FORMATS[kind]} "{currency}"'})
+        return self.money[currency]
+
+
+def _write_sheet(workbook: Any, table: Table, formats: _Formats, advance: Any) -> int:
+    sheet = workbook.add_worksheet(sheet_name(table.name))
+    columns = table.columns
+    widths = [column.width or max(WIDTHS[column.kind], len(column.header) + 2) for column in columns]
     sheet.freeze_panes(1, 0)
-    for index, column in enumerate(table.columns):
-        sheet.write_string(0, index, column.header, header)
+    for index, column in enumerate(columns):
+        sheet.write_string(0, index, column.header, formats.header)
+    runs = Runs(table.chart.series_by if table.chart else None)
     count = 0
     for row in table.rows:
-        if count + 1 >= EXCEL_MAX_ROWS:
-            raise OverflowError(f"{table.name} has more rows than a sheet holds: export it as CSV instead")
-        for index, column in enumerate(table.columns):
-            _write_cell(sheet, count + 1, index, column, row.get(column.key), formats)
         count += 1
+        if count >= EXCEL_MAX_ROWS:
+            raise InvalidInput(f"{table.name} has more rows than a sheet holds: export it as CSV or JSON Lines instead")
+        for index, column in enumerate(columns):
+            shown = _write_cell(sheet, count, index, column, row.get(column.key), formats, row)
+            if shown > widths[index] and not column.width:
+                widths[index] = min(shown, MAX_WIDTH)
+        runs.see(row, count)
         if advance is not None:
             advance(1)
-    sheet.autofilter(0, 0, max(count, 1), len(table.columns) - 1)
+    for index, width in enumerate(widths):  # allowed after the rows, even in constant_memory mode
+        sheet.set_column(index, index, width)
+    sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
     if table.chart is not None and count:
-        _add_chart(workbook, sheet, table, count)
+        add_chart(workbook, sheet, table, count, runs)
     return count
 
 
-def _write_cell(sheet: Any, row: int, col: int, column: Column, value: Any, formats: dict[Cell, Any]) -> None:
+def _write_cell(sheet: Any, row: int, col: int, column: Column, value: Any, formats: _Formats, data: Any) -> int:
+    """Write one cell; returns the width its text needs (0 when a number or date)."""
     if value is None or value == "":
-        return
+        return 0
     kind = column.kind
-    if kind in (Cell.MONEY, Cell.NUMBER, Cell.INTEGER, Cell.PERCENT) and isinstance(value, (Decimal, int, float)):
-        sheet.write_number(row, col, float(value), formats[kind])  # Excel holds doubles; the CSV keeps exact text
+    if kind is Cell.TEXT and type(value) is str:  # the common cell first: most of a sheet is text
+        sheet.write_string(row, col, value)
+        return len(value) + 2
+    if kind is Cell.ANY:
+        kind = _kind_of(value)
+    if kind in NUMERIC and isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+        sheet.write_number(row, col, float(value), formats.of(kind, data))  # Excel holds doubles; CSV keeps exact text
     elif kind is Cell.DATETIME and isinstance(value, datetime):
-        sheet.write_datetime(row, col, value.replace(tzinfo=None), formats[kind])
+        moment = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+        sheet.write_datetime(row, col, moment, formats.kinds[kind])
     elif kind is Cell.DATE and isinstance(value, date):
-        sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), formats[kind])
-    elif kind is Cell.BOOLEAN:
-        sheet.write_boolean(row, col, bool(value))
+        sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), formats.kinds[kind])
+    elif kind is Cell.BOOLEAN and isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
     else:
-        sheet.write_string(row, col, _text(value))
+        text = as_text(value)
+        sheet.write_string(row, col, text)
+        return len(text) + 2
+    return 0
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return "; ".join(str(item) for item in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}={v}" for k, v in value.items())
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return str(value)
+def _kind_of(value: Any) -> Cell:
+    if isinstance(value, bool):
+        return Cell.BOOLEAN
+    if isinstance(value, int):
+        return Cell.INTEGER
+    if isinstance(value, (Decimal, float)):
+        return Cell.NUMBER
+    if isinstance(value, datetime):
+        return Cell.DATETIME
+    return Cell.DATE if isinstance(value, date) else Cell.TEXT
 
 
-def _add_chart(workbook: Any, sheet: Any, table: Table, count: int) -> None:
-    chart_spec = table.chart
-    assert chart_spec is not None
-    keys = [column.key for column in table.columns]
-    subtype = {"subtype": "stacked"} if chart_spec.stacked else {}
-    chart = workbook.add_chart({"type": chart_spec.kind, **subtype})
-    category = keys.index(chart_spec.category)
-    for key in chart_spec.values:
-        col = keys.index(key)
-        chart.add_series(
-            {
-                "name": [sheet.name, 0, col],
-                "categories": [sheet.name, 1, category, count, category],
-                "values": [sheet.name, 1, col, count, col],
-            }
-        )
-    chart.set_title({"name": chart_spec.title})
-    chart.set_size({"width": 720, "height": 360})
-    sheet.insert_chart(1, len(keys) + 1, chart)
-
-
-def _sheet_name(name: str) -> str:
+def sheet_name(name: str) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\."""
     cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)
     return cleaned[:31] or "Sheet"

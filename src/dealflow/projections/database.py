@@ -33,6 +33,7 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # Projections are derived data, rebuilt from the log at will: NORMAL (no fsync per commit in WAL) is enough.
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA wal_autocheckpoint=16000")
     cursor.close()
 
 

@@ -39,6 +39,7 @@ DEAL_EVENTS = (
     events.BuyingStageUpdated,
 )
 KIND_OF_TOPIC = {get_topic(cls): cls.__name__ for cls in DEAL_EVENTS}
+KINDS = frozenset(KIND_OF_TOPIC.values())
 
 
 class Event:
@@ -55,8 +56,7 @@ class Event:
         self._raw = raw
         self._data = data
         self._action: str | None = None
-        found = _key(raw, _EFFECTIVE_ON, 10) if raw is not None else None
-        self.on: int = to_day(found or self.data["effective_on"])  # type: ignore[assignment]
+        self.on: int = _effective_day(raw) if raw is not None else to_day(data["effective_on"])  # type: ignore[assignment]
 
     @property
     def data(self) -> dict[str, Any]:
@@ -86,13 +86,27 @@ _STATE = b'"state":"'
 _ACTION = b'"action":"'
 
 
-def _key(raw: bytes, key: bytes, length: int = 0) -> str | None:
-    """The text value of `key`: `length` characters, or up to the closing quote; None when absent or escaped."""
+_DAYS: dict[bytes, int] = {}  # b"2026-03-31" -> its day number: a log holds few distinct dates
+
+
+def _effective_day(raw: bytes) -> int:
+    at = raw.find(_EFFECTIVE_ON) + len(_EFFECTIVE_ON)
+    if at < len(_EFFECTIVE_ON):
+        return to_day(json.loads(raw)["effective_on"])  # type: ignore[return-value]
+    text = raw[at : at + 10]
+    day = _DAYS.get(text)
+    if day is None:
+        day = _DAYS[text] = to_day(text.decode())  # type: ignore[assignment]
+    return day  # type: ignore[return-value]
+
+
+def _key(raw: bytes, key: bytes) -> str | None:
+    """The text value of `key`, up to its closing quote; None when absent or escaped."""
     at = raw.find(key)
     if at < 0:
         return None
     start = at + len(key)
-    end = start + length if length else raw.find(b'"', start)
+    end = raw.find(b'"', start)
     value = raw[start:end]
     return None if end < 0 or b"\\" in value else value.decode()
 

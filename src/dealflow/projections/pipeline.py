@@ -49,7 +49,7 @@ class PipelineChanges:
     new_deals: list[Row] = field(default_factory=list)  # current versions to insert
     changed_deals: list[Row] = field(default_factory=list)  # current versions to update
     history: list[Row] = field(default_factory=list)  # versions left behind, to insert
-    rewrites: dict[str, int] = field(default_factory=dict)  # deal -> day its stored versions are replaced from
+    rewrites: dict[int, int] = field(default_factory=dict)  # deal number -> day its stored versions are replaced from
 
 
 class PipelineView(ABC):
@@ -60,7 +60,11 @@ class PipelineView(ABC):
         """The current version of each of `deals` that is stored."""
 
     @abstractmethod
-    def history(self, deal: str, after: int, before: int) -> list[Row]:
+    def last_id(self) -> int:
+        """The highest number given to a deal so far (0 for none)."""
+
+    @abstractmethod
+    def history(self, deal: int, after: int, before: int) -> list[Row]:
         """A deal's stored versions still in force after day `after` that began before day `before`."""
 
     @abstractmethod
@@ -89,7 +93,7 @@ class _Deal:
                 row["valid_from"] = day
             return [row]
         if day < self.loaded_from:
-            earlier = view.history(row["deal"], day, self.loaded_from) if self.stored else []
+            earlier = view.history(row["id"], day, self.loaded_from) if self.stored else []
             if earlier:
                 self.rewrite_from = earlier[0]["valid_from"]
             self.versions[:0] = earlier
@@ -133,13 +137,16 @@ class PipelineProcessor(Processor):
         wanted = {event.deal for event in batch if event.kind != "Opened"}
         for key, row in self.view.current(wanted).items():
             self.deals[key] = _Deal(row, stored=True)
+        self.last_id = self.view.last_id() if len(wanted) < len(batch) else 0
 
     # --- the events --------------------------------------------------------------------------
 
     def opened(self, event: Event) -> None:
         data = event.data
         stage, status = standing(data["state"])
+        self.last_id += 1
         row = {
+            "id": self.last_id,
             "deal": event.deal,
             "deal_id": data["deal_id"],
             "account": data["account"],
@@ -175,11 +182,11 @@ class PipelineProcessor(Processor):
             added = to_units(event.data["fields"]["amount"])
 
             def upsell(row: Row) -> None:
-                row["value"] = (row["value"] or 0) + added
+                row["value"] = added
 
             self._change(event, upsell)
         else:
-            self._change(event)
+            self.activity(event)
 
     def moved(self, event: Event, **facts: Any) -> None:
         """A stage change: the stay in the stage left ends, its days are counted, the next begins."""
@@ -213,7 +220,9 @@ class PipelineProcessor(Processor):
         self._change(event, lambda row: row.update(facts))
 
     def activity(self, event: Event) -> None:
-        self._change(event)
+        deal = self.deals.get(event.deal)
+        if deal is None or event.on != deal.row["valid_from"]:  # the same day as the last event: nothing new
+            self._change(event)
 
     # --- versions ------------------------------------------------------------------------------
 
@@ -232,9 +241,13 @@ class PipelineProcessor(Processor):
 
     def write(self) -> None:
         changes = PipelineChanges()
-        for key, deal in self.deals.items():
+        for deal in sorted(self.deals.values(), key=_number):  # in key order: each index page is visited once
             (changes.changed_deals if deal.stored else changes.new_deals).append(deal.row)
             changes.history.extend(deal.versions)
             if deal.rewrite_from is not None:
-                changes.rewrites[key] = deal.rewrite_from
+                changes.rewrites[deal.row["id"]] = deal.rewrite_from
         self.view.write(changes)
+
+
+def _number(deal: _Deal) -> int:
+    return deal.row["id"]

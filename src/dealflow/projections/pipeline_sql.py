@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import ClassVar
 
-from sqlalchemy import Connection, Table, and_, delete, insert, select
+from sqlalchemy import Connection, Table, and_, delete, func, insert, select
 
 from dealflow.projections.pipeline import PipelineChanges, PipelineProcessor, PipelineView, Row
 from dealflow.projections.projection import Processor, Projection, chunks, execute_many, rows, updating
@@ -23,11 +23,14 @@ class SQLPipelineView(PipelineView):
                 found[row["deal"]] = row
         return found
 
-    def history(self, deal: str, after: int, before: int) -> list[Row]:
+    def last_id(self) -> int:
+        return self.connection.execute(select(func.max(pipeline_deals.c.id))).scalar() or 0
+
+    def history(self, deal: int, after: int, before: int) -> list[Row]:
         h = pipeline_history.c
         query = (
             select(pipeline_history)
-            .where(h.deal == deal, h.valid_to > after, h.valid_from < before)
+            .where(h.id == deal, h.valid_to > after, h.valid_from < before)
             .order_by(h.valid_from)
         )
         return rows(self.connection.execute(query))
@@ -37,11 +40,12 @@ class SQLPipelineView(PipelineView):
         execute_many(connection, insert(pipeline_deals), changes.new_deals)
         execute_many(connection, _UPDATE_CURRENT.statement, changes.changed_deals, _UPDATE_CURRENT.sources)
         for deal, day in changes.rewrites.items():
-            connection.execute(delete(pipeline_history).where(and_(h.deal == deal, h.valid_from >= day)))
-        execute_many(connection, insert(pipeline_history), changes.history)
+            connection.execute(delete(pipeline_history).where(and_(h.id == deal, h.valid_from >= day)))
+        execute_many(connection, _INSERT_HISTORY, changes.history)
 
 
-_UPDATE_CURRENT = updating(pipeline_deals, ["deal"], [c.name for c in pipeline_deals.c if c.name != "deal"])
+_UPDATE_CURRENT = updating(pipeline_deals, ["id"], [c.name for c in pipeline_deals.c if c.name not in ("id", "deal")])
+_INSERT_HISTORY = insert(pipeline_history)
 
 
 class Pipeline(Projection):

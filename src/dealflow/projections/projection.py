@@ -12,7 +12,7 @@ from typing import Any, ClassVar, NamedTuple
 from sqlalchemy import Connection, Executable, Table, bindparam
 
 from dealflow.projections import tracking
-from dealflow.projections.decode import Event
+from dealflow.projections.decode import KINDS, Event
 
 Handler = Callable[[Event], None]
 
@@ -34,7 +34,7 @@ class Processor(ABC):
 
     def process(self, events: Sequence[Event]) -> None:
         handlers = {cls.__name__: handler for cls, handler in self.handlers().items()}
-        mine = [event for event in events if event.kind in handlers]
+        mine = events if handlers.keys() >= KINDS else [event for event in events if event.kind in handlers]
         self.load(mine)
         for event in mine:
             handlers[event.kind](event)
@@ -108,4 +108,5 @@ def updating(table: Table, keys: Sequence[str], columns: Sequence[str]) -> Updat
 
 def rows(result: Any) -> list[dict[str, Any]]:
     """A result's rows as plain dicts (what the processors change in memory)."""
-    return [dict(row) for row in result.mappings().all()]
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]

@@ -1,8 +1,8 @@
 """Catch the projections up with the notification log, rebuild them, and say where they stand.
 
 The log is read in pages of `batch_size` notifications (never all of it: memory stays flat),
-each page decoded once and given to every projection that has not yet processed it; each
-projection writes the page's rows and its new position in one transaction of its own.
+each page decoded once and given to every projection that has not yet processed it, in one
+transaction per page that holds each projection's rows and its new position.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ class Projections:
         self._prepare()
         with self._writing() as connection:
             found = tracking.positions(connection)
-            if any(found[p.name].rebuilding for p in self.projections):
+            if any(found[p.name].rebuilding and found[p.name].position > 0 for p in self.projections):
                 return True
             for projection in self.projections:
                 _start_over(connection, projection)
@@ -151,15 +151,15 @@ class Projections:
                 break
             batch = [event for event in map(decoder.decode, page) if event is not None]
             last = page[-1].id
-            for projection in self.projections:
-                known = found[projection.name].position
-                if known >= last:
-                    continue
-                mine, count = batch, len(page)
-                if known > start:  # this one got further than the others: only what it has not seen
-                    mine = [event for event in batch if event.id > known]
-                    count = sum(1 for notification in page if notification.id > known)
-                with self._writing() as connection:
+            with self._writing() as connection:  # one transaction: every projection's rows and position
+                for projection in self.projections:
+                    known = found[projection.name].position
+                    if known >= last:
+                        continue
+                    mine, count = batch, len(page)
+                    if known > start:  # this one got further than the others: only what it has not seen
+                        mine = [event for event in batch if event.id > known]
+                        count = sum(1 for notification in page if notification.id > known)
                     projection.apply(connection, mine, tracking.Claim(known, last, count))
             read += len(page)
             if progress is not None:

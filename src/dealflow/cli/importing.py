@@ -1,0 +1,112 @@
+"""What the import commands share: the options of every import and of CSV files, the progress bar
+on stderr, and the summary they print."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from dealflow.cli.output import emit_json
+from dealflow.cli.params import DATE
+
+if TYPE_CHECKING:
+    from dealflow.imports.outcome import Summary
+
+F = TypeVar("F", bound=Callable[..., Any])
+PROGRESS_FROM = 1 << 20  # bytes: smaller files are done before a bar would be worth drawing
+
+
+def _options(command: F, *options: Callable[[F], F]) -> F:
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def import_options(command: F) -> F:
+    """FILE, --skip-bad, --rejects, --dry-run, --json."""
+    return _options(
+        command,
+        click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+        click.option("--skip-bad", is_flag=True, help="Import the good rows and write the bad ones to --rejects."),
+        click.option(
+            "--rejects", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+            help="Where rejected rows go, with their reasons (CSV); default FILE-rejects.csv beside FILE.",
+        ),
+        click.option("--dry-run", is_flag=True, help="Check the whole file and say what would be imported; write nothing."),
+        click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
+    )  # fmt: skip
+
+
+def csv_options(command: F) -> F:
+    """How to read a CSV export: columns, defaults, dates, money, encoding."""
+    return _options(
+        command,
+        click.option("--map", "mapped", multiple=True, metavar="FIELD=COLUMN",
+                     help="The column holding FIELD (repeatable); common column names are found without it."),
+        click.option("--default", "defaults", multiple=True, metavar="FIELD=VALUE",
+                     help="The value of FIELD where its cell is blank or there is no column (repeatable)."),
+        click.option("--date-format", default="ISO", show_default=True, metavar="FORMAT",
+                     help="How dates are written: ISO (2026-03-31) or a strptime format such as %m/%d/%Y."),
+        click.option("--default-date", type=DATE, metavar="DATE",
+                     help="The date for rows that lack one they need (counted in the summary)."),
+        click.option("--currency", metavar="CODE", help="The ISO 4217 currency of rows that give none, e.g. EUR."),
+        click.option("--decimal-comma", is_flag=True, help="Amounts are written 1.250,50 (else 1,250.50 or 1250.50)."),
+        click.option("--encoding", default="utf-8", show_default=True, help="The file's text encoding, e.g. cp1252."),
+        click.option("--delimiter", default=",", show_default=True, help="The cell separator, e.g. ';'."),
+    )  # fmt: skip
+
+
+def rejects_path(file: Path, given: Path | None) -> Path:
+    from dealflow.imports.rejects import default_path
+
+    return given or default_path(file)
+
+
+def bar_for(size: int) -> Callable[[str, int], Any]:
+    """A progress bar on stderr for files large enough to want one."""
+
+    @contextmanager
+    def bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
+        if size < PROGRESS_FROM:
+            yield lambda _: None
+            return
+        with click.progressbar(length=total, label=label, file=click.get_text_stream("stderr")) as progress:
+            yield progress.update
+
+    return bar
+
+
+def print_summary(summary: Summary, as_json: bool) -> None:
+    from dealflow.imports.outcome import Outcome
+
+    if as_json:
+        emit_json(summary.as_dict())
+        return
+    imported = summary.outcomes[Outcome.IMPORTED]
+    verb = "would import" if summary.dry_run else "imported"
+    made = ", ".join(f"{count:,} {what}" for what, count in summary.created.items())
+    click.echo(
+        f"{verb} {imported:,} {_plural(summary.noun, imported)} from {summary.file} "
+        f"({summary.events:,} events){': ' + made if made else ''}"
+    )
+    click.echo(f"  rows read: {summary.read:,}")
+    for outcome in (Outcome.ALREADY, Outcome.DUPLICATE, Outcome.CHANGED, Outcome.BAD):
+        if summary.outcomes[outcome]:
+            click.echo(f"  skipped, {outcome}: {summary.outcomes[outcome]:,}")
+            if outcome is Outcome.BAD:
+                for problem, count in summary.problems.most_common():
+                    click.echo(f"    {problem}: {count:,}")
+    if summary.defaulted:
+        click.echo(f"  dated by --default-date: {summary.defaulted:,}")
+    if summary.rejects:
+        click.echo(f"  rejected rows and why: {summary.rejects}")
+    for example in summary.examples:
+        click.echo(f"dealflow: {example}", err=True)
+
+
+def _plural(noun: str, count: int) -> str:
+    return noun if count == 1 else f"{noun}s"

@@ -1,0 +1,138 @@
+"""What an export reads besides the projection reports: the deals list, one deal's audit trail and
+the whole event log (streamed a page at a time, filtered by deal and by effective dates)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.utils import get_topic
+
+from dealflow.aggregates.errors import InvalidInput, NotFound
+from dealflow.aggregates.events import Opened
+from dealflow.aggregates.ids import deal_uuid
+from dealflow.aggregates.settings import Settings
+from dealflow.exports import eventlog
+from dealflow.exports.table import Cell, Column, Table
+from dealflow.exports.trail import Entry, Trail
+from dealflow.views import event_row
+
+if TYPE_CHECKING:
+    from dealflow.application import DealflowApp
+    from dealflow.exports.reports import Reading
+
+OPENED = get_topic(Opened)
+SETTING_CHANGED = get_topic(Settings.Changed)
+DEAL_COLUMNS = (
+    *(Column(key) for key in ("id", "account", "title", "owner", "status", "stage", "action")),
+    Column("value", Cell.MONEY),
+    Column("currency"),
+    Column("close_by", Cell.DATE),
+    Column("opened_on", Cell.DATE),
+    Column("version", Cell.INTEGER),
+)
+
+
+def deals_table(reading: Reading) -> Table:
+    """Every deal as `deals --json` shows it, in the order opened, as of the projections' position:
+    the pipeline projection's row (one query, where loading 100,000 aggregates takes half a minute),
+    the title from the deal's first event, its version and action from its last."""
+    from sqlalchemy import func, select
+
+    from dealflow.aggregates.lifecycle import sub_state_of
+    from dealflow.projections.tables import pipeline_deals as deals
+    from dealflow.projections.units import from_day, from_units
+
+    titles = dict(eventlog.first_field(reading.app, OPENED, "title", reading.position))
+    latest = {
+        key: (version, state) for key, state, version in eventlog.last_field(reading.app, "state", reading.position)
+    }
+    d = deals.c
+    total = reading.connection.execute(select(func.count()).select_from(deals)).scalar_one()
+    found = reading.connection.execute(
+        select(
+            d.deal, d.deal_id, d.account, d.owner, d.status, d.stage, d.value, d.currency, d.close_by, d.opened_on
+        ).order_by(d.id)
+    )
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for key, deal_id, account, owner, status, stage, value, currency, close_by, opened_on in found:
+            version, state = latest[key]
+            yield {
+                "id": deal_id,
+                "account": account,
+                "title": titles[key],
+                "owner": owner,
+                "status": status,
+                "stage": stage,
+                "action": sub_state_of(state),
+                "value": from_units(value),
+                "currency": currency,
+                "close_by": from_day(close_by),
+                "opened_on": from_day(opened_on),
+                "version": version,
+            }
+
+    return Table("deals", DEAL_COLUMNS, rows(), total_rows=total)
+
+
+def history(app: DealflowApp, deal: str, *, as_of: date | None = None) -> Trail:
+    """One deal's audit trail, as `history DEAL --json` prints it (with --as-of: events effective by then)."""
+    events = app.history(deal)
+    if as_of is not None:
+        events = [event for event in events if event.effective_on <= as_of]
+    return Trail(f"history {events[0].deal_id}" if events else "history", lambda: ((event_row(e), e) for e in events))
+
+
+def log(app: DealflowApp, *, deal: str | None = None, start: date | None = None, end: date | None = None) -> Trail:
+    """Every deal event and settings change in the order recorded, each with its position in the log
+    and its deal's id; or one deal's; only those effective from `start` to `end` (both included)."""
+    if start is not None and end is not None and start > end:
+        raise InvalidInput(f"--from {start} is after --to {end}: give the earlier date first")
+    if deal is None:
+        total = app.recorder.max_notification_id() or 0
+        return Trail("events", lambda: _entries(app, eventlog.pages(app, stop=total), start, end), total, True)
+    notifications = eventlog.of_originator(app, deal_uuid(deal))
+    if not notifications or notifications[0].topic != OPENED:
+        raise NotFound(f"no deal {deal!r} in this store: `dealflow deals` lists the deals")
+    return Trail("events", lambda: _entries(app, [notifications], start, end), len(notifications), True)
+
+
+def _entries(app: DealflowApp, pages: Any, start: date | None, end: date | None) -> Iterator[Entry]:
+    from dealflow.projections.decode import Decoder
+
+    decoder = Decoder(app.mapper)
+    first, last = (start or date.min).toordinal(), (end or date.max).toordinal()
+    names: dict[str, str] = {}  # a deal's aggregate id -> its deal id: Opened comes first in the log
+    for page in pages:
+        for notification in page:
+            quick = decoder.decode(notification)  # deal events only, their dates read without decoding all
+            if quick is None:  # settings changes are in the trail; deal numbers and invoice ids are not
+                if notification.topic == SETTING_CHANGED:
+                    event = app.mapper.to_domain_event(notification)
+                    if first <= event.effective_on.toordinal() <= last:
+                        yield _setting_row(notification.id, event), event
+                continue
+            if quick.kind == "Opened":
+                names[quick.deal] = quick.data["deal_id"]
+            if first <= quick.on <= last:
+                event = app.mapper.to_domain_event(notification)
+                yield {"position": notification.id, "deal": names.get(quick.deal), **event_row(event)}, event
+
+
+def _setting_row(position: int, event: Any) -> dict[str, Any]:
+    return {
+        "position": position,
+        "deal": None,
+        "version": event.originator_version,
+        "event": "Settings.Changed",
+        "recorded_at": event.timestamp,
+        "effective_on": event.effective_on,
+        "actor": event.actor,
+        "stage": None,
+        "action": None,
+        "state": None,
+        "name": event.name,
+        "value": event.value,
+    }

@@ -1,0 +1,78 @@
+"""Every report in one workbook: a first sheet that says what it reflects (the as-of date, the store,
+the position in the event log and when that event was recorded, the version, the counts), then a
+sheet per report table. Nothing in it is wall-clock time, so the same data gives the same bytes."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Any
+
+from dealflow import __version__
+from dealflow.exports import eventlog
+from dealflow.exports.reports import Reading, build_report
+from dealflow.exports.table import Cell, Column, Table
+
+# (report, --by, the tables of it that go in): the pipeline by stage, owner and month and its
+# stalled deals, the concessions summary, the ageing by invoice with its totals and by customer.
+SHEETS: tuple[tuple[str, str | None, tuple[str, ...] | None], ...] = (
+    ("pipeline", "stage", None),
+    ("pipeline", "owner", None),
+    ("pipeline", "month", None),
+    ("pipeline", "stalled", None),
+    ("concessions", None, None),
+    ("ageing", "invoice", None),
+    ("ageing", "customer", ("customers",)),
+)
+ABOUT = (Column("fact", width=34), Column("value", Cell.ANY, width=40))
+
+
+def workbook_tables(reading: Reading, *, as_of: date) -> list[Table]:
+    """The about sheet, then every report's tables, each named `report table` (`pipeline stages`)."""
+    tables: list[Table] = []
+    facts: list[tuple[str, Any]] = []
+    for name, by, wanted in SHEETS:
+        report = build_report(reading, name, as_of=as_of, by=by)
+        for table in report.tables:
+            if wanted is None or table.name in wanted:
+                rows = list(table.rows)
+                title = f"{name} {table.name.replace('_', ' ')}"
+                tables.append(dataclasses.replace(table, name=title, rows=rows, total_rows=len(rows)))
+        facts += [(f"{name}: {key.replace('_', ' ')}", value) for key, value in report.facts.items()]
+    about = _about(reading, as_of, tables) + _unique(facts)
+    return [Table("about", ABOUT, [{"fact": fact, "value": value} for fact, value in about]), *tables]
+
+
+def _about(reading: Reading, as_of: date, tables: list[Table]) -> list[tuple[str, Any]]:
+    app = reading.app
+    return [
+        ("as of (end of day)", as_of),
+        ("store", f"{app.store.kind}: {app.store.display}"),
+        ("event log position (last event number)", reading.position),
+        ("that event recorded at (UTC)", _recorded_at(reading)),
+        ("events in the log up to it", eventlog.count(app, reading.position)),
+        ("deals", _deals(reading)),
+        ("dealflow version", __version__),
+        *((f"rows in {table.name}", table.total_rows) for table in tables),
+    ]
+
+
+def _deals(reading: Reading) -> int:
+    from sqlalchemy import func, select
+
+    from dealflow.projections.tables import pipeline_deals
+
+    return reading.connection.execute(select(func.count()).select_from(pipeline_deals)).scalar_one()
+
+
+def _recorded_at(reading: Reading) -> datetime | None:
+    if not reading.position:
+        return None
+    found = reading.app.recorder.select_notifications(reading.position, 1)
+    return reading.app.mapper.to_domain_event(found[0]).timestamp if found else None
+
+
+def _unique(facts: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """Each report's settings once (the pipeline is read for several views), without its as-of date and view."""
+    kept = {key: value for key, value in facts if not key.endswith((": as of", ": by"))}
+    return list(kept.items())

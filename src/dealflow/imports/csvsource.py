@@ -1,0 +1,98 @@
+"""A CSV export read a record at a time, as often as needed (the import reads it twice), in
+constant memory: UTF-8 with or without a byte-order mark, quoted commas and line breaks, blank
+lines skipped, and each record numbered by the line it starts on, as an editor shows it."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from dealflow.aggregates.errors import InvalidInput
+
+csv.field_size_limit(16 * 1024 * 1024)  # a long note in one cell is still one cell
+
+
+@dataclass(frozen=True)
+class Record:
+    line: int  # the line of the file the record starts on
+    cells: list[str]
+
+
+class CsvFile:
+    """One CSV file: its header, then its records, each pass reading the file afresh."""
+
+    def __init__(self, path: Path, *, encoding: str = "utf-8-sig", delimiter: str = ",") -> None:
+        self.path = path
+        self.name = path.name
+        self.encoding = "utf-8-sig" if _codec(encoding) == "utf-8" else encoding  # a byte-order mark is not a cell
+        self.delimiter = delimiter
+        self.size = path.stat().st_size
+        with self._open(None) as text:
+            reader = csv.reader(text, delimiter=delimiter)
+            header = self._next(reader, 1)
+        if not header or not any(cell.strip() for cell in header):
+            raise InvalidInput(f"{self.name} has no header line: its first line must name the columns")
+        self.header = [cell.strip() for cell in header]
+
+    def records(self, progress: Callable[[int], None] | None = None) -> Iterator[Record]:
+        """The records after the header; `progress` is told the bytes read as the file is read."""
+        width = len(self.header)
+        with self._open(progress) as text:
+            reader = csv.reader(text, delimiter=self.delimiter)
+            self._next(reader, 1)
+            line = reader.line_num + 1
+            while (cells := self._next(reader, line)) is not None:
+                if any(cells):
+                    if len(cells) < width:  # spreadsheets drop trailing empty cells
+                        cells += [""] * (width - len(cells))
+                    yield Record(line, cells)
+                line = reader.line_num + 1
+
+    def _next(self, reader: Iterator[list[str]], line: int) -> list[str] | None:
+        try:
+            return next(reader, None)
+        except UnicodeDecodeError:
+            raise InvalidInput(
+                f"{self.name}:{line}: the file is not {self.encoding} text: save it as UTF-8 (in Excel: CSV UTF-8),"
+                " or give --encoding, e.g. --encoding cp1252"
+            ) from None
+        except csv.Error as error:
+            raise InvalidInput(f"{self.name}:{line}: not readable as CSV ({error}): check the quotes on that line") from None
+
+    def _open(self, progress: Callable[[int], None] | None) -> io.TextIOWrapper:
+        raw = self.path.open("rb", buffering=0)
+        source = _Counting(raw, progress) if progress is not None else raw
+        return io.TextIOWrapper(
+            io.BufferedReader(source, 1 << 16), encoding=self.encoding, errors="strict", newline=""  # type: ignore[arg-type]
+        )
+
+
+class _Counting(io.RawIOBase):
+    """A raw file that reports how many bytes each read took, for a progress bar."""
+
+    def __init__(self, raw: io.RawIOBase | io.FileIO, progress: Callable[[int], None]) -> None:
+        self.raw = raw
+        self.progress = progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        count = self.raw.readinto(buffer) or 0
+        self.progress(count)
+        return count
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+def _codec(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise InvalidInput(f"--encoding {encoding}: no such encoding; try utf-8, cp1252 or latin-1") from None

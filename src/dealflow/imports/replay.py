@@ -1,0 +1,376 @@
+"""`import events`: dealflow's own event log, as `export events --format jsonl` writes it, one
+event a line (the `history --json` row, with the deal's id and the position in the log).
+
+Each line is replayed through the command that recorded it, with its date and actor, so the
+method judges it again; the event the command records must then be the line, field for field
+(dates, states, amounts and the flags a command works out, such as a concession's). A payment
+that settles a deal's last account closes it, as it did when it was recorded: the `Closed` line
+after it is checked against that. Lines of events that an import recorded are replayed through
+the same import command, with the source they name. So exporting the store again gives the same
+lines, but for the time each was recorded and its position in the log.
+
+The first pass checks each line's form and that each deal's versions follow on from the store's,
+one after the other; the method's judgement comes when a line is replayed. A line it refuses (a
+file edited by hand can hold one) stops the import there: the lines before it are kept, and
+running the import again, once the line is fixed, goes on from there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from dealflow.aggregates.errors import DealflowError, InvalidInput
+from dealflow.aggregates.ids import check_deal_id, deal_uuid, invoice_uuid
+from dealflow.aggregates.lifecycle import stage_of
+from dealflow.aggregates.opportunity import Opportunity
+from dealflow.exports.json_writer import plain
+from dealflow.imports import stored
+from dealflow.imports.outcome import Outcome, RowError
+from dealflow.playbook import Effect, action_with
+from dealflow.views import event_row
+
+SETTING = "Settings.Changed"
+NOT_COMPARED = ("position", "deal", "recorded_at")  # what a new store gives each event afresh
+REFER = action_with(Effect.REFERRAL).name
+
+
+@dataclass
+class Line:
+    event: str
+    deal_id: str | None  # None for a settings change
+    version: int
+    on: date
+    actor: str
+    fields: dict[str, Any]  # the event's own, as written
+    row: dict[str, Any]  # the line but for what a new store gives afresh: what the replay must give
+
+    @property
+    def imported(self) -> dict[str, Any] | None:
+        return self.fields.get("imported")
+
+
+def read_line(text: str) -> Line:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise RowError(None, "not JSON", f"not a line of JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(data, dict):
+        raise RowError(None, "not an event", "not an event: each line is one JSON object")
+    event = data.get("event")
+    if event not in COMMANDS and event not in IMPORTS:
+        known = ", ".join(sorted({*COMMANDS, *IMPORTS}))
+        raise RowError("event", "unknown event", f"{event!r} is not an event of dealflow's log; the events are {known}")
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise RowError("version", "no version", f"{version!r} is not a version: a whole number from 1")
+    deal_id = data.get("deal")
+    if event != SETTING:
+        if not isinstance(deal_id, str):
+            raise RowError("deal", "no deal", "the line names no deal: export the whole log (or a deal's whole "
+                           "history), whose lines name their deals")  # fmt: skip
+        try:
+            deal_id = check_deal_id(deal_id)
+        except InvalidInput as error:
+            raise RowError("deal", "not a deal id", str(error)) from None
+    try:
+        on = date.fromisoformat(str(data.get("effective_on")))
+    except ValueError:
+        raise RowError("effective_on", "not a date", f"{data.get('effective_on')!r} is not a date (YYYY-MM-DD)") from None
+    actor = data.get("actor")
+    if not isinstance(actor, str) or not actor.strip():
+        raise RowError("actor", "no actor", "give the actor who recorded the event")
+    row = {key: value for key, value in data.items() if key not in NOT_COMPARED}
+    fields = {key: value for key, value in row.items() if key not in ("version", "event", "effective_on", "actor")}
+    if event == SETTING and (not isinstance(data.get("name"), str) or data.get("value") is None):
+        raise RowError(None, "no setting", "a settings change names the setting (name) and its value")
+    return Line(event, deal_id if event != SETTING else None, version, on, actor, fields, row)
+
+
+def digest(line: Line) -> str:
+    text = json.dumps(line.row, sort_keys=True, ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+# --- the commands that record each event -----------------------------------------------------------
+
+
+def _day(value: Any) -> date | None:
+    return None if value in (None, "") else date.fromisoformat(value)
+
+
+def _opened(deal: Any, line: Line, context: Replay) -> Opportunity:
+    f = line.fields
+    details = {"owner": f.get("owner"), "value": f.get("value"), "currency": f.get("currency"),
+               "close_by": _day(f.get("close_by"))}  # fmt: skip
+    if line.imported:
+        return Opportunity.open_imported(source=line.imported, deal_id=f["deal_id"], account=f["account"],
+                                         title=f["title"], actor=line.actor, on=line.on, **details)  # fmt: skip
+    return Opportunity.open(deal_id=f["deal_id"], account=f["account"], title=f["title"], actor=line.actor,
+                            on=line.on, referred_by=f.get("referred_by"), **details)  # fmt: skip
+
+
+def _action(deal: Opportunity, line: Line, context: Replay) -> None:
+    fields = dict(line.fields.get("fields") or {})
+    action = line.fields["action"]
+    referral = fields.pop("deal", None) if action == REFER else None
+    limit = context.settings_on(line.on).gift_limit
+    deal.record_action(action, fields, actor=line.actor, on=line.on, note=line.fields.get("note"), gift_limit=limit,
+                       referral_id=referral)  # fmt: skip
+
+
+def _invoiced(deal: Opportunity, line: Line, context: Replay) -> None:
+    f = line.fields
+    issued, due = _day(f["issued"]), _day(f["due"])
+    if line.imported:
+        deal.invoice_imported(f["invoice"], amount=f["amount"], issued=issued, due=due, source=line.imported,  # type: ignore[arg-type]
+                              actor=line.actor)  # fmt: skip
+    else:
+        deal.invoice(f["invoice"], amount=f["amount"], due=due, issued=issued, on=line.on, actor=line.actor)  # type: ignore[arg-type]
+    context.claim(f["invoice"], deal.deal_id, line.imported)
+
+
+def _move(name: str) -> Callable[[Opportunity, Line, Replay], None]:
+    def command(deal: Opportunity, line: Line, context: Replay) -> None:
+        f, on, actor = line.fields, line.on, line.actor
+        match name:
+            case "Advanced":
+                deal.advance(actor=actor, evidence=f.get("evidence"), on=on)
+            case "SteppedBack":
+                deal.step_back(stage_of(line.row["state"]), reason=f["reason"], actor=actor, on=on)
+            case "Lost":
+                deal.lose(reason=f["reason"], competitor=f.get("competitor"), actor=actor, on=on)
+            case "Reopened":
+                deal.reopen(reason=f["reason"], actor=actor, on=on)
+            case "BottomLineSet":
+                deal.set_bottom_line(f["term"], f["value"], actor=actor, on=on)
+            case "Conceded":
+                deal.concede(term=f["term"], by=f["by"], before=f["before"], after=f["after"], round=f["round"],
+                             override=f.get("override"), actor=actor, on=on)  # fmt: skip
+            case "Signed":
+                deal.sign(amount=f["amount"], currency=f["currency"], terms=f.get("terms"), actor=actor, on=on)
+            case "PaymentReceived":
+                deal.pay(f["invoice"], amount=f["amount"], actor=actor, on=on)
+            case "WrittenOff":
+                deal.write_off(f["invoice"], reason=f["reason"], actor=actor, on=on)
+            case "NoteAdded":
+                deal.note(f["text"], actor=actor, on=on)
+            case "Reassigned":
+                deal.assign(f["owner"], actor=actor, on=on)
+            case "ForecastChanged":
+                deal.forecast(value=f.get("value"), currency=f.get("currency"), close_by=_day(f.get("close_by")),
+                              actor=actor, on=on)  # fmt: skip
+            case "BuyingStageUpdated":
+                deal.update_buying_stage(f["buying_stage"], actor=actor, on=on)
+            case "Closed":
+                raise InvalidInput("a deal is closed by the payment or write-off that settles its last account, "
+                                   "which comes before this line in a whole log")  # fmt: skip
+
+    return command
+
+
+def _imported(name: str) -> Callable[[Opportunity, Line, Replay], None]:
+    def command(deal: Opportunity, line: Line, context: Replay) -> None:
+        f, on, actor, source = line.fields, line.on, line.actor, line.imported
+        match name:
+            case "Advanced":
+                deal.place_imported(stage_of(line.row["state"]), source=source, actor=actor, on=on)  # type: ignore[arg-type]
+            case "Signed":
+                deal.win_imported(amount=f["amount"], currency=f["currency"], source=source, actor=actor, on=on)  # type: ignore[arg-type]
+            case "Lost":
+                deal.lose_imported(reason=f["reason"], competitor=f.get("competitor"), source=source, actor=actor,  # type: ignore[arg-type]
+                                   on=on)  # fmt: skip
+            case "Closed":
+                deal.close_imported(source=source, actor=actor, on=on)  # type: ignore[arg-type]
+            case "PaymentReceived":
+                deal.pay_imported(f["invoice"], amount=f["amount"], source=source, actor=actor, on=on)  # type: ignore[arg-type]
+            case "NoteAdded":
+                deal.note_imported(f["text"], source=source, actor=actor, on=on)  # type: ignore[arg-type]
+
+    return command
+
+
+MOVES = ("Advanced", "SteppedBack", "Lost", "Reopened", "BottomLineSet", "Conceded", "Signed", "PaymentReceived",
+         "WrittenOff", "NoteAdded", "Reassigned", "ForecastChanged", "BuyingStageUpdated", "Closed")  # fmt: skip
+COMMANDS: dict[str, Callable[..., Any]] = {
+    "Opened": _opened, "ActionRecorded": _action, "Invoiced": _invoiced, SETTING: lambda *_: None,
+    **{name: _move(name) for name in MOVES},
+}  # fmt: skip
+IMPORTS: dict[str, Callable[..., Any]] = {
+    "Opened": _opened, "Invoiced": _invoiced,
+    **{name: _imported(name) for name in ("Advanced", "Signed", "Lost", "Closed", "PaymentReceived", "NoteAdded")},
+}  # fmt: skip
+
+
+class Replay:
+    """Replays lines onto the deals of one chunk, loading each deal once; keeps the settings aggregate."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.deals: dict[UUID, Any] = {}
+        self.claims: list[Any] = []
+        self._settings: Any = None
+
+    def settings_on(self, on: date) -> Any:
+        return self.settings().in_force(on)
+
+    def settings(self) -> Any:
+        from dealflow.aggregates.settings import Settings
+
+        if self._settings is None:
+            try:
+                self._settings = self.app.repository.get(Settings.ID)
+            except AggregateNotFoundError:
+                self._settings = Settings()
+        return self._settings
+
+    def claim(self, invoice: str, deal_id: str, source: dict[str, Any] | None) -> None:
+        from dealflow.aggregates.events import mark_imported
+        from dealflow.aggregates.registry import InvoiceNumber
+
+        claim = InvoiceNumber(invoice=invoice, deal_id=deal_id)
+        if source is not None:
+            mark_imported(claim.pending_events[0], source)
+        self.claims.append(claim)
+
+    def apply(self, line: Line) -> None:
+        if line.event == SETTING:
+            aggregate = self.settings()
+            aggregate.change(line.fields["name"].replace("_", "-"), str(line.fields["value"]), actor=line.actor,
+                             on=line.on)  # fmt: skip
+        else:
+            key = deal_uuid(line.deal_id)  # type: ignore[arg-type]
+            deal = self.deals.get(key) or self._load(key)
+            if deal is None or deal.version < line.version:
+                commands = IMPORTS if line.imported else COMMANDS
+                if line.imported and line.event not in IMPORTS:
+                    raise InvalidInput(f"no import records a {line.event} event")
+                made = commands[line.event](deal, line, self)
+                if deal is None:
+                    if made is None or made.deal_id.casefold() != line.deal_id.casefold():  # type: ignore[union-attr]
+                        raise InvalidInput(f"the store has no deal {line.deal_id}: its Opened line comes first")
+                    deal = made
+                self.deals[key] = deal
+            aggregate = deal
+        self._compare(aggregate, line)
+
+    def _load(self, key: UUID) -> Any:
+        try:
+            return self.app.repository.get(key)
+        except AggregateNotFoundError:
+            return None
+
+    def _compare(self, aggregate: Any, line: Line) -> None:
+        """The event at the line's version must be the line, field for field."""
+        event = next((e for e in aggregate.pending_events if e.originator_version == line.version), None)
+        if event is None:
+            found = self.app.events.get(aggregate.id, gt=line.version - 1, lte=line.version)
+            event = next(iter(found), None)
+        ours = _as_line(event) if event is not None else {}
+        if ours != line.row:
+            key = next((k for k in {**ours, **line.row} if ours.get(k) != line.row.get(k)), "event")
+            raise InvalidInput(f"replayed, the method records {key}={ours.get(key)!r} where the line says "
+                               f"{line.row.get(key)!r}")  # fmt: skip
+
+
+def _as_line(event: Any) -> dict[str, Any]:
+    if type(event).__name__ == "Changed":  # the settings aggregate's event
+        row = {"version": event.originator_version, "event": SETTING, "effective_on": event.effective_on,
+               "actor": event.actor, "stage": None, "action": None, "state": None, "name": event.name,
+               "value": event.value}  # fmt: skip
+    else:
+        row = event_row(event)
+    return {key: value for key, value in plain(row).items() if key not in NOT_COMPARED}
+
+
+# --- the import ------------------------------------------------------------------------------------
+
+
+class EventImport:
+    noun = "event"
+    one_event_a_row = True  # a dry run counts the events without replaying them
+
+    def __init__(self, app: Any, file: str) -> None:
+        self.app = app
+        self.file = file
+
+    def parse(self, cells: Sequence[str]) -> tuple[Line, str, str]:
+        line = read_line(cells[0])
+        return line, f"{(line.deal_id or SETTING).casefold()}@{line.version}", digest(line)
+
+    def encode(self, line: Line) -> str:
+        return json.dumps({"deal": line.deal_id, **line.row}, ensure_ascii=False)
+
+    def decode(self, text: str) -> Line:
+        return read_line(text)
+
+    def screen(self, app: Any, items: Sequence[Any], scratch: Any, empty: bool) -> None:
+        """Each deal's versions follow on from the store's (those it has must be the same events)."""
+        keys = {_owner(item.parsed) for item in items}
+        versions = scratch.tallies(f"v:{key.hex}" for key in keys)
+        unknown = [key for key in keys if f"v:{key.hex}" not in versions]
+        known = {} if empty else stored.last_versions(app, unknown)
+        for key in unknown:
+            versions[f"v:{key.hex}"] = known.get(key, 0)
+        invoices = [item for item in items if item.parsed.event == "Invoiced"]
+        taken = {} if empty else stored.first_events(app, (invoice_uuid(i.parsed.fields["invoice"]) for i in invoices))
+        for item in items:
+            line: Line = item.parsed
+            last = versions[f"v:{_owner(line).hex}"]
+            if line.version <= last and item.outcome is Outcome.IMPORTED:
+                self._already(item)
+            elif line.version != last + 1:
+                item.refuse(RowError("version", "versions out of order",
+                                     f"version {line.version} of {line.deal_id or 'the settings'} does not follow "
+                                     f"version {last}: export the whole log, or the deal's whole history"))  # fmt: skip
+            else:
+                versions[f"v:{_owner(line).hex}"] = line.version
+                if line.event == "Invoiced" and invoice_uuid(line.fields["invoice"]) in taken:
+                    item.refuse(RowError("invoice", "invoice id taken", f"invoice {line.fields['invoice']} "
+                                         "exists in the store: invoice ids are unique", refused=True))  # fmt: skip
+        scratch.set_tallies(versions)
+
+    def _already(self, item: Any) -> None:
+        line: Line = item.parsed
+        found = self.app.events.get(_owner(line), gt=line.version - 1, lte=line.version)
+        event = next(iter(found), None)
+        if event is not None and _as_line(event) == line.row:
+            item.outcome = Outcome.ALREADY
+        else:
+            item.outcome = Outcome.CHANGED
+            item.error = RowError(None, "changed", f"the store's version {line.version} of "
+                                  f"{line.deal_id or 'the settings'} is another event: not replayed")  # fmt: skip
+
+    def build(self, items: Sequence[Any], actor: str, created: Any, scratch: Any) -> tuple[list[Any], int]:
+        replay = Replay(self.app)
+        replay._settings = getattr(self, "_settings", None)
+        for item in items:
+            try:
+                replay.apply(item.parsed)
+            except (DealflowError, KeyError, TypeError, ValueError) as error:
+                raise RowError(None, "refused", _reason(error), line=item.line) from None
+            created[item.parsed.event] += 1
+        self._settings = replay._settings
+        logged = [*replay.deals.values()]  # the events a log export shows: the deals' and the settings'
+        if replay._settings is not None and replay._settings.pending_events:
+            logged.append(replay._settings)
+        return [*logged, *replay.claims], sum(len(aggregate.pending_events) for aggregate in logged)
+
+
+def _owner(line: Line) -> UUID:
+    from dealflow.aggregates.settings import Settings
+
+    return Settings.ID if line.deal_id is None else deal_uuid(line.deal_id)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"the line lacks the field {error.args[0]!r} that its event needs"
+    return str(error)

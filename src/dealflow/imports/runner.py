@@ -1,0 +1,204 @@
+"""Any import, in two passes over its file.
+
+The first pass reads every row, checks it (its cells, repeats in the file, what the store already
+holds) and writes nothing but its own notes (`Scratch`): a bad row stops the import there, naming
+the file, line, column and fix, unless rows may be skipped (then each is written to the rejects
+file with its reason). The second pass takes the good rows, as the first read them, from those
+notes and saves them, a chunk of many aggregates per `save`, one transaction each. Both passes
+hold one chunk at a time in memory.
+
+An import is idempotent: each row is known by its source id and the digest of its content, so a
+row already imported is skipped. A crash in the second pass leaves whole chunks saved; running the
+import again skips them and saves the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from eventsourcing.persistence import IntegrityError
+
+from dealflow.aggregates.errors import ConcurrentChange, InvalidInput, Refused
+from dealflow.imports import stored
+from dealflow.imports.outcome import REJECTED, Outcome, RowError, Summary
+from dealflow.imports.rejects import Rejects
+from dealflow.imports.scratch import Scratch
+
+CHUNK = 2_000  # rows a chunk, and a transaction: measured, larger chunks gain little and hold more memory
+
+Bar = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
+
+
+@dataclass
+class Item:
+    """One row on its way through an import."""
+
+    line: int
+    cells: list[str]
+    parsed: Any = None
+    key: str = ""
+    digest: str = ""
+    outcome: Outcome = Outcome.IMPORTED
+    error: RowError | None = None
+
+    def refuse(self, error: RowError) -> None:
+        self.outcome, self.error = Outcome.BAD, error
+
+
+class Source(Protocol):
+    name: str
+    size: int
+
+    def records(self, progress: Callable[[int], None] | None = None) -> Iterator[Any]: ...
+
+
+class Kind(Protocol):
+    """What one kind of import (deals, invoices, events) does with its rows."""
+
+    noun: str
+
+    def parse(self, cells: Sequence[str]) -> tuple[Any, str, str]:
+        """The row read, its key (the source id) and its content's digest; RowError if it cannot be."""
+
+    def encode(self, row: Any) -> str:
+        """A row read, as text for the scratch file; `decode` reads it back."""
+
+    def decode(self, text: str) -> Any: ...
+
+    def screen(self, app: Any, items: Sequence[Item], scratch: Scratch, empty: bool) -> None:
+        """Mark the rows the store (or earlier rows) already have, or that conflict with them; `empty`
+        says the store held nothing when the import began."""
+
+    def build(self, items: Sequence[Item], actor: str, created: Any, scratch: Scratch) -> tuple[list[Any], int]:
+        """The aggregates that the rows change, with their new events pending, and how many events are new."""
+
+
+def _no_bar(label: str, total: int) -> AbstractContextManager[Callable[[int], None]]:
+    return nullcontext(lambda _: None)
+
+
+@dataclass
+class Import:
+    app: Any
+    source: Source
+    kind: Kind
+    actor: str
+    skip_bad: bool = False
+    dry_run: bool = False
+    rejects: Path | None = None
+    bar: Bar = _no_bar
+
+    def run(self) -> Summary:
+        summary = Summary(self.source.name, self.kind.noun, dry_run=self.dry_run)
+        with Scratch() as scratch:
+            with Rejects(self.rejects, self.source) as rejects:
+                self._check(scratch, summary, rejects)
+            summary.rejects = str(self.rejects) if rejects.written else None
+            if self.dry_run and getattr(self.kind, "one_event_a_row", False):
+                summary.events = summary.outcomes[Outcome.IMPORTED]  # replaying needs the store to hold the lines before
+            else:
+                self._write(scratch, summary)
+        return summary
+
+    # --- the first pass: check every row, write nothing -------------------------------------------
+
+    def _check(self, scratch: Scratch, summary: Summary, rejects: Rejects) -> None:
+        empty = stored.is_empty(self.app)
+        with self.bar("checking", self.source.size) as advance:
+            for records in _chunks(self.source.records(advance)):
+                items = [self._item(record) for record in records]
+                _repeats(items, scratch)
+                fresh = [item for item in items if item.outcome is Outcome.IMPORTED]
+                if fresh:
+                    self.kind.screen(self.app, fresh, scratch, empty)
+                bad = next((item for item in items if item.outcome is Outcome.BAD), None)
+                if bad is not None and not self.skip_bad:
+                    assert bad.error is not None
+                    message = bad.error.describe(self.source.name, bad.line)
+                    raise (Refused if bad.error.refused else InvalidInput)(
+                        f"{message} (nothing was imported; --skip-bad imports the other rows)"
+                    )
+                for item in items:
+                    summary.read += 1
+                    summary.count(item.outcome, item.error, file=self.source.name, line=item.line)
+                    if item.outcome is Outcome.IMPORTED and getattr(item.parsed, "defaulted", False):
+                        summary.defaulted += 1
+                    if item.outcome in REJECTED:
+                        rejects.write(item)
+                good = (item for item in items if item.outcome is Outcome.IMPORTED)
+                scratch.keep((item.line, item.digest, self.kind.encode(item.parsed)) for item in good)
+
+    def _item(self, record: Any) -> Item:
+        item = Item(record.line, record.cells)
+        try:
+            item.parsed, item.key, item.digest = self.kind.parse(record.cells)
+        except RowError as error:
+            item.refuse(error)
+        return item
+
+    # --- the second pass: save the good rows, a chunk a transaction -------------------------------
+
+    def _write(self, scratch: Scratch, summary: Summary) -> None:
+        label = "would import" if self.dry_run else "importing"
+        with self.bar(label, summary.outcomes[Outcome.IMPORTED]) as advance:
+            for rows in scratch.kept(CHUNK):
+                items = [Item(line, [], self.kind.decode(row), digest=digest) for line, digest, row in rows]
+                try:
+                    aggregates, events = self.kind.build(items, self.actor, summary.created, scratch)
+                except RowError as error:
+                    raise _stopped(error, self.source.name, items) from None
+                summary.events += events
+                if aggregates and not self.dry_run:
+                    self._save(aggregates)
+                advance(len(items))
+
+    def _save(self, aggregates: Sequence[Any]) -> None:
+        try:
+            self.app.save(*aggregates)
+        except IntegrityError:
+            raise ConcurrentChange(
+                "the store changed while importing (another import or command wrote the same deal): run the "
+                "import again; the rows already imported are skipped"
+            ) from None
+
+
+def _stopped(error: RowError, file: str, items: Sequence[Item]) -> Refused:
+    line = error.line or (items[0].line if items else 0)
+    return Refused(
+        f"{error.describe(file, line)} (the import stopped there; rows before it are imported: fix the row and run "
+        "the import again, which skips them)"
+    )
+
+
+def _repeats(items: Sequence[Item], scratch: Scratch) -> None:
+    """A source id seen on an earlier line: the same content is a repeat, other content a bad row."""
+    fresh = [item for item in items if item.outcome is Outcome.IMPORTED]
+    earlier = scratch.seen(item.key for item in fresh)
+    first: list[tuple[str, int, str]] = []
+    for item in fresh:
+        seen = earlier.get(item.key)
+        if seen is None:
+            earlier[item.key] = (item.line, item.digest)
+            first.append((item.key, item.line, item.digest))
+        elif seen[1] == item.digest:
+            item.outcome = Outcome.DUPLICATE
+        else:
+            item.refuse(RowError(None, "id repeated with other values",
+                                 f"its id is also on line {seen[0]}, with other values: each row of a file needs "
+                                 "its own id; remove or fix one of the two rows"))  # fmt: skip
+    scratch.add_seen(first)
+
+
+def _chunks(records: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,79 @@
+"""The import's own notes between its two passes, in a temporary SQLite file, so that memory
+stays flat however long the file: the first line of each source id (to find repeats), the rows
+found good, as read (the second pass writes them without reading the file again), and running
+tallies such as a deal's invoiced total."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+IN_LIMIT = 500  # keys a query: within every SQLite's limit on parameters
+
+
+class Scratch:
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="dealflow-import-")
+        self.db = sqlite3.connect(Path(self._folder.name) / "scratch.db", isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, line INTEGER, digest TEXT) WITHOUT ROWID")
+        self.db.execute("CREATE TABLE good (line INTEGER PRIMARY KEY, digest TEXT, row TEXT)")
+        self.db.execute("CREATE TABLE tally (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID")
+
+    def close(self) -> None:
+        self.db.close()
+        self._folder.cleanup()
+
+    def __enter__(self) -> Scratch:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- source ids: the first line each was seen on, with its content's digest ---------------
+
+    def seen(self, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
+        return {key: (line, digest) for key, line, digest in self._select("seen", "line, digest", keys)}
+
+    def add_seen(self, rows: Iterable[tuple[str, int, str]]) -> None:
+        self.db.executemany("INSERT INTO seen VALUES (?, ?, ?)", rows)
+
+    # --- the rows to write, as the first pass read them -----------------------------------------
+
+    def keep(self, rows: Iterable[tuple[int, str, str]]) -> None:
+        """(line, digest, the row read and encoded as text) of each good row."""
+        self.db.executemany("INSERT INTO good VALUES (?, ?, ?)", rows)
+
+    def kept(self, size: int) -> Iterator[list[tuple[int, str, str]]]:
+        """The good rows in the order of the file, `size` at a time."""
+        last = 0
+        while True:
+            chunk = self.db.execute(
+                "SELECT line, digest, row FROM good WHERE line > ? ORDER BY line LIMIT ?", (last, size)
+            ).fetchall()
+            if not chunk:
+                return
+            yield chunk
+            last = chunk[-1][0]
+
+    # --- running tallies (JSON values) -------------------------------------------------------
+
+    def tallies(self, keys: Iterable[str]) -> dict[str, Any]:
+        return {key: json.loads(value) for key, value in self._select("tally", "value", keys)}
+
+    def set_tallies(self, values: Mapping[str, Any]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO tally VALUES (?, ?)", ((key, json.dumps(value)) for key, value in values.items())
+        )
+
+    def _select(self, table: str, columns: str, keys: Iterable[str]) -> Iterator[Sequence[Any]]:
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), IN_LIMIT):
+            part = wanted[start : start + IN_LIMIT]
+            marks = ",".join("?" * len(part))
+            yield from self.db.execute(f"SELECT key, {columns} FROM {table} WHERE key IN ({marks})", part)

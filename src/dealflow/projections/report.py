@@ -1,0 +1,39 @@
+"""What a report is: a few facts (the date it is as of, the settings it used) and one or more
+tables, each a named part with typed columns (the export writers' `Table`), rows as plain dicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from dealflow.aggregates.errors import InvalidInput
+from dealflow.exports.table import Cell, Column, Table
+
+
+@dataclass
+class Report:
+    facts: dict[str, Any]
+    tables: list[Table] = field(default_factory=list)
+
+
+def columns(*spec: tuple[str, Cell]) -> tuple[Column, ...]:
+    return tuple(Column(key, kind) for key, kind in spec)
+
+
+def ratio(part: int | Decimal, whole: int | Decimal, places: int = 4) -> Decimal | None:
+    """part / whole to `places` decimal places (half-even), or None when there is no whole."""
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+
+
+def as_of_day(as_of: date | None) -> date:
+    """The report's date: today by default, never in the future (nothing is recorded there yet)."""
+    today = date.today()
+    if as_of is None:
+        return today
+    if as_of > today:
+        raise InvalidInput(f"--as-of {as_of} is in the future: give today ({today}) or an earlier date")
+    return as_of

@@ -1,0 +1,42 @@
+"""The pipeline projection equals the pipeline worked out again from the events, for any history."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import projection_model as model
+from dealflow.projections.pipeline_report import BY, pipeline_report
+from projection_histories import days_to_check, played, steps, tables
+
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(steps, st.integers(0, 90), st.sampled_from((1, 3, 20, 10_000)), st.randoms(use_true_random=False))
+def test_the_pipeline_as_of_any_day_equals_a_replay_of_the_events_up_to_that_day(drawn, split, batch, rng):
+    with played(drawn, split, batch) as (app, projections), projections.reading() as connection:
+        for day in days_to_check(app, rng):
+            in_force = app.settings(day)
+            for by in BY:
+                report = pipeline_report(connection, as_of=day, settings=in_force, by=by, latest=day == date.today())
+                assert tables(report) == model.pipeline(app, day, in_force, by), (day, by)
+
+
+@SETTINGS
+@given(steps, st.sampled_from((1, 5, 10_000)))
+def test_the_pipeline_is_the_same_whatever_the_batches_it_was_built_in(drawn, batch):
+    with played(drawn, len(drawn) // 2, batch) as (app, projections), projections.reading() as connection:
+        by_batches = [
+            tables(pipeline_report(connection, as_of=day, settings=app.settings(day), by="stage", latest=False))
+            for day in days_to_check(app, random.Random(1))
+        ]
+    with played(drawn, 0, 10_000) as (app, projections), projections.reading() as connection:
+        at_once = [
+            tables(pipeline_report(connection, as_of=day, settings=app.settings(day), by="stage", latest=False))
+            for day in days_to_check(app, random.Random(1))
+        ]
+    assert by_batches == at_once
