@@ -10,7 +10,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-BENCHMARKS = {"application": "bench_application", "startup": "bench_startup", "export": "bench_export"}
+BENCHMARKS = {
+    "application": "bench_application",
+    "startup": "bench_startup",
+    "export": "bench_export",
+    "projections": "bench_projections",
+    "import": "bench_import",
+}
 
 
 def main(names: list[str]) -> None:

@@ -149,29 +149,32 @@ class History:
                 deal_id, f"INV-{self.invoices}", amount=str(amount), due=due, issued=on, actor=ACTOR, on=on
             )
 
-    def _open_invoice(self, deal_id: str, rng: random.Random) -> tuple[str, Decimal] | None:
-        owed = [(key, i["amount"] - i["paid"] - i["written_off"]) for key, i in self.app.deal(deal_id).invoices.items()]
-        owed = [(key, balance) for key, balance in owed if balance > 0]
+    def _open_invoice(self, deal_id: str, on: date, rng: random.Random) -> tuple[str, Decimal, date] | None:
+        """An invoice with a balance, and the day to record on: never before the invoice itself.
+        (The application accepts a payment dated before its invoice, and `deal_as_of` then fails:
+        reported; until it is refused, these histories keep to dates the replay can follow.)"""
+        invoices = self.app.deal(deal_id).invoices.items()
+        owed = [(key, i["amount"] - i["paid"] - i["written_off"], i["issued"]) for key, i in invoices]
+        owed = [(key, balance, max(on, issued)) for key, balance, issued in owed if balance > 0]
         return rng.choice(owed) if owed else None
 
     def _pay(self, deal_id: str, on: date, rng: random.Random) -> None:
-        found = self._open_invoice(deal_id, rng)
+        found = self._open_invoice(deal_id, on, rng)
         if found:
-            invoice, balance = found
+            invoice, balance, on = found
             amount = balance if rng.random() < 0.5 else max(Decimal(1), (balance / 3).quantize(Decimal(1)))
             self.app.pay(invoice, amount=str(min(amount, balance)), actor=ACTOR, on=on)
 
     def _write_off(self, deal_id: str, on: date, rng: random.Random) -> None:
-        found = self._open_invoice(deal_id, rng)
+        found = self._open_invoice(deal_id, on, rng)
         if found:
-            self.app.write_off(found[0], reason="insolvent", actor=ACTOR, on=on)
+            self.app.write_off(found[0], reason="insolvent", actor=ACTOR, on=found[2])
 
     def _chase(self, deal_id: str, on: date, rng: random.Random) -> None:
-        found = self._open_invoice(deal_id, rng)
+        found = self._open_invoice(deal_id, on, rng)
         if found:
-            self.app.chase(
-                found[0], cause=rng.choice(("fraud", "our-fault", "unwilling")), method="call", actor=ACTOR, on=on
-            )
+            cause = rng.choice(("fraud", "our-fault", "unwilling"))
+            self.app.chase(found[0], cause=cause, method="call", actor=ACTOR, on=found[2])
 
     def _note(self, deal_id: str, on: date, rng: random.Random) -> None:
         self.app.note(deal_id, "called", actor=ACTOR, on=on)

@@ -214,6 +214,14 @@ def test_a_history_in_json_is_what_history_json_prints_with_or_without_as_of(boo
         assert exported == json.loads(book("history", "D-0036", "--json", *options).stdout)
 
 
+def test_a_history_as_of_a_day_before_the_deal_was_opened_is_refused_as_history_refuses_it(book, tmp_path):
+    result = book("export", "history", "D-0001", "--as-of", "2000-01-01", "-o", tmp_path / "trail.csv")
+
+    assert result.exit_code == book("history", "D-0001", "--as-of", "2000-01-01").exit_code == 1
+    assert "was not yet open on 2000-01-01" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_event_log_in_json_lines_is_every_deal_history_with_positions(book):
     lines = [json.loads(line) for line in export(book, "events", "--format", "jsonl").splitlines()]
 

@@ -33,31 +33,54 @@ def import_options(command: F) -> F:
         click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
         click.option("--skip-bad", is_flag=True, help="Import the good rows and write the bad ones to --rejects."),
         click.option(
-            "--rejects", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+            "--rejects",
+            type=click.Path(dir_okay=False, path_type=Path),
+            metavar="FILE",
             help="Where rejected rows go, with their reasons (CSV); default FILE-rejects.csv beside FILE.",
         ),
-        click.option("--dry-run", is_flag=True, help="Check the whole file and say what would be imported; write nothing."),
+        click.option(
+            "--dry-run", is_flag=True, help="Check the whole file and say what would be imported; write nothing."
+        ),
         click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
-    )  # fmt: skip
+    )
 
 
 def csv_options(command: F) -> F:
     """How to read a CSV export: columns, defaults, dates, money, encoding."""
     return _options(
         command,
-        click.option("--map", "mapped", multiple=True, metavar="FIELD=COLUMN",
-                     help="The column holding FIELD (repeatable); common column names are found without it."),
-        click.option("--default", "defaults", multiple=True, metavar="FIELD=VALUE",
-                     help="The value of FIELD where its cell is blank or there is no column (repeatable)."),
-        click.option("--date-format", default="ISO", show_default=True, metavar="FORMAT",
-                     help="How dates are written: ISO (2026-03-31) or a strptime format such as %m/%d/%Y."),
-        click.option("--default-date", type=DATE, metavar="DATE",
-                     help="The date for rows that lack one they need (counted in the summary)."),
+        click.option(
+            "--map",
+            "mapped",
+            multiple=True,
+            metavar="FIELD=COLUMN",
+            help="The column holding FIELD (repeatable); common column names are found without it.",
+        ),
+        click.option(
+            "--default",
+            "defaults",
+            multiple=True,
+            metavar="FIELD=VALUE",
+            help="The value of FIELD where its cell is blank or there is no column (repeatable).",
+        ),
+        click.option(
+            "--date-format",
+            default="ISO",
+            show_default=True,
+            metavar="FORMAT",
+            help="How dates are written: ISO (2026-03-31) or a strptime format such as %m/%d/%Y.",
+        ),
+        click.option(
+            "--default-date",
+            type=DATE,
+            metavar="DATE",
+            help="The date for rows that lack one they need (counted in the summary).",
+        ),
         click.option("--currency", metavar="CODE", help="The ISO 4217 currency of rows that give none, e.g. EUR."),
         click.option("--decimal-comma", is_flag=True, help="Amounts are written 1.250,50 (else 1,250.50 or 1250.50)."),
         click.option("--encoding", default="utf-8", show_default=True, help="The file's text encoding, e.g. cp1252."),
         click.option("--delimiter", default=",", show_default=True, help="The cell separator, e.g. ';'."),
-    )  # fmt: skip
+    )
 
 
 def rejects_path(file: Path, given: Path | None) -> Path:
@@ -88,10 +111,10 @@ def print_summary(summary: Summary, as_json: bool) -> None:
         return
     imported = summary.outcomes[Outcome.IMPORTED]
     verb = "would import" if summary.dry_run else "imported"
-    made = ", ".join(f"{count:,} {what}" for what, count in summary.created.items())
+    made = ", ".join(f"{what} {count:,}" for what, count in summary.created.items())
     click.echo(
         f"{verb} {imported:,} {_plural(summary.noun, imported)} from {summary.file} "
-        f"({summary.events:,} events){': ' + made if made else ''}"
+        f"({summary.events:,} {_plural('event', summary.events)}){': ' + made if made else ''}"
     )
     click.echo(f"  rows read: {summary.read:,}")
     for outcome in (Outcome.ALREADY, Outcome.DUPLICATE, Outcome.CHANGED, Outcome.BAD):
@@ -103,7 +126,7 @@ def print_summary(summary: Summary, as_json: bool) -> None:
     if summary.defaulted:
         click.echo(f"  dated by --default-date: {summary.defaulted:,}")
     if summary.rejects:
-        click.echo(f"  rejected rows and why: {summary.rejects}")
+        click.echo(f"  rejected rows, with why: {summary.rejects}")
     for example in summary.examples:
         click.echo(f"dealflow: {example}", err=True)
 

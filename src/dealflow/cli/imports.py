@@ -10,6 +10,7 @@ import click
 
 from dealflow.cli.context import Session, pass_session
 from dealflow.cli.importing import bar_for, csv_options, import_options, print_summary, rejects_path
+from dealflow.imports.fields import DEAL_FIELDS, INVOICE_FIELDS, described
 
 
 @click.group("import")
@@ -28,23 +29,49 @@ def import_group() -> None:
     """
 
 
-@import_group.command()
+@import_group.command(epilog=described(DEAL_FIELDS))
 @import_options
 @csv_options
-@click.option("--stage-map", multiple=True, metavar="VALUE=STAGE",
-              help="A stage value of the file and the stage it means: a selling stage, won, lost or closed.")
-@click.option("--stage-date", multiple=True, metavar="STAGE=COLUMN",
-              help="The column holding the day deals entered STAGE (a selling stage, won, lost or closed).")
-@click.option("--reason-map", multiple=True, metavar="VALUE=REASON", help="A lost reason of the file and the "
-              "method's reason it means; other reasons become 'other'.")
+@click.option(
+    "--stage-map",
+    multiple=True,
+    metavar="VALUE=STAGE",
+    help="A stage value of the file and the stage it means: a selling stage, won, lost or closed.",
+)
+@click.option(
+    "--stage-date",
+    multiple=True,
+    metavar="STAGE=COLUMN",
+    help="The column holding the day deals entered STAGE (a selling stage, won, lost or closed).",
+)
+@click.option(
+    "--reason-map",
+    multiple=True,
+    metavar="VALUE=REASON",
+    help="A lost reason of the file and the method's reason it means; other reasons become 'other'.",
+)
 @click.option("--id-prefix", default="", metavar="TEXT", help="Put before each source id to make the deal id.")
 @pass_session
 def deals(
-    session: Session, file: Path, skip_bad: bool, rejects: Path | None, dry_run: bool, as_json: bool,
-    mapped: tuple[str, ...], defaults: tuple[str, ...], date_format: str, default_date: date | None,
-    currency: str | None, decimal_comma: bool, encoding: str, delimiter: str, stage_map: tuple[str, ...],
-    stage_date: tuple[str, ...], reason_map: tuple[str, ...], id_prefix: str,
-) -> None:  # fmt: skip
+    session: Session,
+    file: Path,
+    skip_bad: bool,
+    rejects: Path | None,
+    dry_run: bool,
+    as_json: bool,
+    mapped: tuple[str, ...],
+    defaults: tuple[str, ...],
+    date_format: str,
+    default_date: date | None,
+    currency: str | None,
+    decimal_comma: bool,
+    encoding: str,
+    delimiter: str,
+    stage_map: tuple[str, ...],
+    stage_date: tuple[str, ...],
+    reason_map: tuple[str, ...],
+    id_prefix: str,
+) -> None:
     """Import opportunities from a CRM export (CSV): each row a deal, placed in its stage.
 
     Columns are found by their usual names (Opportunity Name, Account Name, Amount, Stage,
@@ -61,20 +88,23 @@ def deals(
     """
     from dealflow.imports.cells import Dates
     from dealflow.imports.csvsource import CsvFile
-    from dealflow.imports.deals import FIELDS, DealImport, DealOptions, DealReader
+    from dealflow.imports.deals import DealImport, DealOptions, DealReader
     from dealflow.imports.mapping import Columns, pairs
     from dealflow.imports.runner import Import
     from dealflow.imports.stages import ReasonMap, StageMap, target
 
     source = CsvFile(file, encoding=encoding, delimiter=delimiter)
     columns = Columns(
-        FIELDS, source.header, mapped=pairs(mapped, "--map", "id=\"Opportunity ID\""),
-        defaults=pairs(defaults, "--default", "account=Unknown"), file=source.name,
-    )  # fmt: skip
-    dated = pairs(stage_date, "--stage-date", "won=\"Close Date\"")
+        DEAL_FIELDS,
+        source.header,
+        mapped=pairs(mapped, "--map", 'id="Opportunity ID"'),
+        defaults=pairs(defaults, "--default", "account=Unknown"),
+        file=source.name,
+    )
+    dated = pairs(stage_date, "--stage-date", 'won="Close Date"')
     options = DealOptions(
         stage_map=StageMap(pairs(stage_map, "--stage-map", "Proposal=value")),
-        reason_map=ReasonMap(pairs(reason_map, "--reason-map", "\"Too expensive=price\"")),
+        reason_map=ReasonMap(pairs(reason_map, "--reason-map", '"Too expensive=price"')),
         stage_dates={target(stage, f"--stage-date {stage}={column}"): column for stage, column in dated.items()},
         dates=Dates(date_format),
         currency=currency,
@@ -83,22 +113,43 @@ def deals(
         decimal_comma=decimal_comma,
     )
     kind = DealImport(DealReader(columns, options), source.name)
-    run = Import(session.app, source, kind, session.actor, skip_bad=skip_bad, dry_run=dry_run,
-                 rejects=rejects_path(file, rejects), bar=bar_for(source.size))  # fmt: skip
+    run = Import(
+        session.app,
+        source,
+        kind,
+        session.actor,
+        skip_bad=skip_bad,
+        dry_run=dry_run,
+        rejects=rejects_path(file, rejects),
+        bar=bar_for(source.size),
+    )
     print_summary(run.run(), as_json)
 
 
-@import_group.command()
+@import_group.command(epilog=described(INVOICE_FIELDS))
 @import_options
 @csv_options
-@click.option("--id-prefix", default="", metavar="TEXT", help="Put before each deal id of the file, as the deals' "
-              "import did.")
+@click.option(
+    "--id-prefix", default="", metavar="TEXT", help="Put before each deal id of the file, as the deals' import did."
+)
 @pass_session
 def invoices(
-    session: Session, file: Path, skip_bad: bool, rejects: Path | None, dry_run: bool, as_json: bool,
-    mapped: tuple[str, ...], defaults: tuple[str, ...], date_format: str, default_date: date | None,
-    currency: str | None, decimal_comma: bool, encoding: str, delimiter: str, id_prefix: str,
-) -> None:  # fmt: skip
+    session: Session,
+    file: Path,
+    skip_bad: bool,
+    rejects: Path | None,
+    dry_run: bool,
+    as_json: bool,
+    mapped: tuple[str, ...],
+    defaults: tuple[str, ...],
+    date_format: str,
+    default_date: date | None,
+    currency: str | None,
+    decimal_comma: bool,
+    encoding: str,
+    delimiter: str,
+    id_prefix: str,
+) -> None:
     """Import a receivables ledger (CSV): each row an invoice, with its payment when settled.
 
     An invoice goes onto its won deal (the deal column), or, when it names none, onto its
@@ -113,22 +164,36 @@ def invoices(
     """
     from dealflow.imports.cells import Dates
     from dealflow.imports.csvsource import CsvFile
-    from dealflow.imports.invoices import FIELDS, InvoiceImport, InvoiceOptions, InvoiceReader
+    from dealflow.imports.invoices import InvoiceImport, InvoiceOptions, InvoiceReader
     from dealflow.imports.mapping import Columns, pairs
     from dealflow.imports.runner import Import
 
     source = CsvFile(file, encoding=encoding, delimiter=delimiter)
     columns = Columns(
-        FIELDS, source.header, mapped=pairs(mapped, "--map", "invoice=\"Invoice No\""),
-        defaults=pairs(defaults, "--default", "customer=Unknown"), file=source.name,
-    )  # fmt: skip
+        INVOICE_FIELDS,
+        source.header,
+        mapped=pairs(mapped, "--map", 'invoice="Invoice No"'),
+        defaults=pairs(defaults, "--default", "customer=Unknown"),
+        file=source.name,
+    )
     options = InvoiceOptions(
-        dates=Dates(date_format), currency=currency, default_date=default_date, id_prefix=id_prefix,
+        dates=Dates(date_format),
+        currency=currency,
+        default_date=default_date,
+        id_prefix=id_prefix,
         decimal_comma=decimal_comma,
-    )  # fmt: skip
+    )
     kind = InvoiceImport(InvoiceReader(columns, options), source.name, session.app)
-    run = Import(session.app, source, kind, session.actor, skip_bad=skip_bad, dry_run=dry_run,
-                 rejects=rejects_path(file, rejects), bar=bar_for(source.size))  # fmt: skip
+    run = Import(
+        session.app,
+        source,
+        kind,
+        session.actor,
+        skip_bad=skip_bad,
+        dry_run=dry_run,
+        rejects=rejects_path(file, rejects),
+        bar=bar_for(source.size),
+    )
     print_summary(run.run(), as_json)
 
 
@@ -153,6 +218,14 @@ def events(session: Session, file: Path, skip_bad: bool, rejects: Path | None, d
     from dealflow.imports.runner import Import
 
     source = JsonLinesFile(file)
-    run = Import(session.app, source, EventImport(session.app, source.name), session.actor, skip_bad=skip_bad,
-                 dry_run=dry_run, rejects=rejects_path(file, rejects), bar=bar_for(source.size))  # fmt: skip
+    run = Import(
+        session.app,
+        source,
+        EventImport(session.app, source.name),
+        session.actor,
+        skip_bad=skip_bad,
+        dry_run=dry_run,
+        rejects=rejects_path(file, rejects),
+        bar=bar_for(source.size),
+    )
     print_summary(run.run(), as_json)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from dealflow.cli.context import Session, pass_session
@@ -58,6 +60,8 @@ def rebuild(session: Session) -> None:
         start, head = found.backlog()
         if resumed:
             click.echo(f"resuming the rebuild interrupted at event {start} of {head}", err=True)
-        with click.progressbar(length=head - start, label="rebuilding", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(length=head - start, label="rebuilding", file=sys.stderr) as bar:
             read = found.catch_up(progress=bar.update)
-    click.echo(f"rebuilt pipeline, concessions and ageing from {read} events; all at event {head}")
+        *others, last = [projection.name for projection in found.projections]
+        names = f"{', '.join(others)} and {last}" if others else last
+    click.echo(f"rebuilt {names} from {read} events; all at event {head}")

@@ -80,9 +80,12 @@ def deals_table(reading: Reading) -> Table:
 def history(app: DealflowApp, deal: str, *, as_of: date | None = None) -> Trail:
     """One deal's audit trail, as `history DEAL --json` prints it (with --as-of: events effective by then)."""
     events = app.history(deal)
+    name = f"history {events[0].deal_id}"
     if as_of is not None:
         events = [event for event in events if event.effective_on <= as_of]
-    return Trail(f"history {events[0].deal_id}" if events else "history", lambda: ((event_row(e), e) for e in events))
+        if not events:
+            raise NotFound(f"deal {deal!r} was not yet open on {as_of}")
+    return Trail(name, lambda: ((event_row(event), event) for event in events), len(events))
 
 
 def log(app: DealflowApp, *, deal: str | None = None, start: date | None = None, end: date | None = None) -> Trail:

@@ -25,9 +25,10 @@ class Record:
 class CsvFile:
     """One CSV file: its header, then its records, each pass reading the file afresh."""
 
-    def __init__(self, path: Path, *, encoding: str = "utf-8-sig", delimiter: str = ",") -> None:
+    def __init__(self, path: Path, *, encoding: str = "utf-8", delimiter: str = ",") -> None:
         self.path = path
         self.name = path.name
+        self.given_encoding = encoding
         self.encoding = "utf-8-sig" if _codec(encoding) == "utf-8" else encoding  # a byte-order mark is not a cell
         self.delimiter = delimiter
         self.size = path.stat().st_size
@@ -57,17 +58,30 @@ class CsvFile:
             return next(reader, None)
         except UnicodeDecodeError:
             raise InvalidInput(
-                f"{self.name}:{line}: the file is not {self.encoding} text: save it as UTF-8 (in Excel: CSV UTF-8),"
-                " or give --encoding, e.g. --encoding cp1252"
+                f"{self.name}:{self._undecodable_line()}: the file is not {self.given_encoding} text: save it as "
+                "UTF-8 (in Excel: CSV UTF-8), or give its --encoding, e.g. --encoding cp1252"
             ) from None
         except csv.Error as error:
-            raise InvalidInput(f"{self.name}:{line}: not readable as CSV ({error}): check the quotes on that line") from None
+            raise InvalidInput(f"{self.name}:{line}: not readable as CSV ({error}): check its quotes") from None
+
+    def _undecodable_line(self) -> int:
+        """The first line that does not decode (text is decoded a buffer ahead of the records)."""
+        with self.path.open("rb") as lines:
+            for number, raw in enumerate(lines, start=1):
+                try:
+                    raw.decode(self.encoding)
+                except UnicodeDecodeError:
+                    return number
+        return 1  # pragma: no cover - a decoding error was raised, so some line fails
 
     def _open(self, progress: Callable[[int], None] | None) -> io.TextIOWrapper:
         raw = self.path.open("rb", buffering=0)
         source = _Counting(raw, progress) if progress is not None else raw
         return io.TextIOWrapper(
-            io.BufferedReader(source, 1 << 16), encoding=self.encoding, errors="strict", newline=""  # type: ignore[arg-type]
+            io.BufferedReader(source, 1 << 16),
+            encoding=self.encoding,
+            errors="strict",
+            newline="",  # type: ignore[arg-type]
         )
 
 

@@ -24,22 +24,10 @@ from dealflow.aggregates.errors import DealflowError, InvalidInput
 from dealflow.aggregates.ids import check_deal_id, deal_uuid, invoice_uuid
 from dealflow.aggregates.opportunity import Opportunity
 from dealflow.imports import cells, stored
-from dealflow.imports.mapping import Columns, Field
+from dealflow.imports.mapping import Columns, missing_columns
 from dealflow.imports.outcome import Outcome, RowError
 from dealflow.playbook import Status
 
-FIELDS = (
-    Field("invoice", "the invoice id, unique in the store", ("invoice number", "invoice no", "invoice id", "number")),
-    Field("customer", "who owes it; names the ledger deal", ("customer name", "client", "account name", "bill to")),
-    Field("deal", "the won deal it bills, if any", ("deal id", "opportunity id", "opportunity")),
-    Field("amount", "the amount invoiced", ("invoice amount", "invoice total", "total", "original amount")),
-    Field("currency", "ISO 4217 code; else --currency", ("currency code", "curr")),
-    Field("issued", "the issue date", ("issue date", "invoice date", "date issued", "document date", "date")),
-    Field("due", "the due date", ("due date", "payment due", "due on")),
-    Field("settled", "the day it was settled, if it was", ("paid date", "payment date", "date paid", "paid on")),
-    Field("settled_amount", "the amount settled; default all of it", ("amount paid", "paid amount", "payment amount")),
-    Field("disputed", "yes, or the dispute, when disputed", ("dispute", "in dispute", "dispute reason")),
-)
 REQUIRED = ("invoice", "amount")
 LEDGER = "L-"
 
@@ -78,14 +66,7 @@ class InvoiceOptions:
 
 class InvoiceReader:
     def __init__(self, columns: Columns, options: InvoiceOptions) -> None:
-        missing = [name for name in REQUIRED if not columns.has(name)]
-        if not columns.has("deal") and not columns.has("customer"):
-            missing.append("customer")
-        if missing:
-            raise InvalidInput(
-                f"no column for {', '.join(missing)}: name it with --map, e.g. --map {missing[0]}=\"Column Name\" "
-                f"(the columns are {', '.join(repr(c) for c in columns.header)})"
-            )
+        missing_columns(columns, REQUIRED, either=("customer", "deal"))
         self.columns = columns
         self.options = options
         self.today = date.today()
@@ -106,21 +87,35 @@ class InvoiceReader:
                 raise RowError(c.column("deal"), "not a deal id", str(error)) from None
         customer = c.cell(row_cells, "customer")
         if deal_id is None and customer is None:
-            raise RowError(c.column("customer"), "blank", "blank: an invoice without a deal goes to its customer's "
-                           "ledger: fill in the customer, or the deal")  # fmt: skip
+            raise RowError(
+                c.column("customer"),
+                "blank",
+                "blank: an invoice without a deal goes to its customer's ledger: fill in the customer, or the deal",
+            )
         amount = self._amount(row_cells, "amount", required=True)
         if amount <= 0:  # type: ignore[operator]
-            raise RowError(c.column("amount"), "not more than 0", f"{amount} is not more than 0: an invoice bills something")
+            raise RowError(
+                c.column("amount"), "not more than 0", f"{amount} is not more than 0: an invoice bills something"
+            )
         currency = self._currency(row_cells)
         if deal_id is None and currency is None:
-            raise RowError(c.column("currency"), "no currency", "blank: a ledger invoice needs its currency: map a "
-                           "currency column or give --currency, e.g. --currency EUR")  # fmt: skip
+            raise RowError(
+                c.column("currency"),
+                "no currency",
+                "blank: a ledger invoice needs its currency: map a "
+                "currency column or give --currency, e.g. --currency EUR",
+            )
         issued, defaulted = self._needed(row_cells, "issued")
         due, defaulted_due = self._needed(row_cells, "due")
-        row = InvoiceRow(invoice, deal_id, customer, amount, currency, issued, due, defaulted=defaulted or defaulted_due)  # type: ignore[arg-type]
+        row = InvoiceRow(
+            invoice, deal_id, customer, amount, currency, issued, due, defaulted=defaulted or defaulted_due
+        )  # type: ignore[arg-type]
         if due < issued:
-            raise RowError(c.column("due"), "due before issued", f"{due} is before the issue date {issued}: "
-                           "an invoice falls due on or after the day it is issued")  # fmt: skip
+            raise RowError(
+                c.column("due"),
+                "due before issued",
+                f"{due} is before the issue date {issued}: an invoice falls due on or after the day it is issued",
+            )
         self._not_future(issued, "issued")
         self._settlement(row_cells, row)
         dispute = c.cell(row_cells, "disputed")
@@ -136,26 +131,37 @@ class InvoiceReader:
             return
         if settled is None:
             if self.options.default_date is None:
-                raise RowError(c.column("settled"), "no date", "blank, but an amount was settled: fill in the day "
-                               "it was settled, or give --default-date")  # fmt: skip
+                raise RowError(
+                    c.column("settled"),
+                    "no date",
+                    "blank, but an amount was settled: fill in the day it was settled, or give --default-date",
+                )
             settled, row.defaulted = self.options.default_date, True
         if settled_amount is None:
             settled_amount = row.amount
         if settled_amount > row.amount:
-            raise RowError(c.column("settled_amount"), "more than invoiced",
-                           f"{settled_amount} is more than the {row.amount} invoiced: fix one of them")  # fmt: skip
+            raise RowError(
+                c.column("settled_amount"),
+                "more than invoiced",
+                f"{settled_amount} is more than the {row.amount} invoiced: fix one of them",
+            )
         if settled < row.issued:
-            raise RowError(c.column("settled"), "settled before issued",
-                           f"{settled} is before the issue date {row.issued}: fix one of them")  # fmt: skip
+            raise RowError(
+                c.column("settled"),
+                "settled before issued",
+                f"{settled} is before the issue date {row.issued}: fix one of them",
+            )
         self._not_future(settled, "settled")
         if settled_amount > 0:
             row.settled, row.settled_amount = settled, settled_amount
 
     def _not_future(self, day: date, name: str) -> None:
         if day > self.today:
-            raise RowError(self.columns.column(name) if name in self.columns.index else "--default-date",
-                           "a date in the future", f"{day} is in the future: an import records what has happened, "
-                           f"by today ({self.today})")  # fmt: skip
+            raise RowError(
+                self.columns.column(name) if name in self.columns.index else "--default-date",
+                "a date in the future",
+                f"{day} is in the future: an import records what has happened, by today ({self.today})",
+            )
 
     def _cell(self, row_cells: Sequence[str], name: str, required: bool = False) -> str | None:
         text = self.columns.cell(row_cells, name)
@@ -195,8 +201,11 @@ class InvoiceReader:
         if day is not None:
             return day, False
         if self.options.default_date is None:
-            raise RowError(self.columns.column(name), "no date",
-                           "blank: fill in the date, or give --default-date for rows without one")  # fmt: skip
+            raise RowError(
+                self.columns.column(name),
+                "no date",
+                "blank: fill in the date, or give --default-date for rows without one",
+            )
         return self.options.default_date, True
 
 
@@ -217,8 +226,12 @@ class InvoiceImport:
         return row, row.invoice.casefold(), self.reader.digest(row_cells)
 
     def encode(self, row: InvoiceRow) -> str:
-        return json.dumps([None if value is None else str(value) if isinstance(value, (date, Decimal)) else value
-                           for value in astuple(row)])  # fmt: skip
+        return json.dumps(
+            [
+                None if value is None else str(value) if isinstance(value, (date, Decimal)) else value
+                for value in astuple(row)
+            ]
+        )
 
     def decode(self, text: str) -> InvoiceRow:
         values = dict(zip(_ROW_FIELDS, json.loads(text), strict=True))
@@ -258,16 +271,26 @@ class InvoiceImport:
                 continue
             source = getattr(claim, "imported", None)
             if source is None:
-                item.refuse(RowError(self.reader.columns.column("invoice"), "invoice id taken",
-                                     f"invoice {claim.invoice} exists (on deal {claim.deal_id}) and was not imported: "
-                                     "invoice ids are unique across the store", refused=True))  # fmt: skip
+                item.refuse(
+                    RowError(
+                        self.reader.columns.column("invoice"),
+                        "invoice id taken",
+                        f"invoice {claim.invoice} exists (on deal {claim.deal_id}) and was not imported: "
+                        "invoice ids are unique across the store",
+                        refused=True,
+                    )
+                )
             elif source.get("hash") == item.digest:
                 item.outcome = Outcome.ALREADY
             else:
                 item.outcome = Outcome.CHANGED
-                item.error = RowError(None, "changed", f"invoice {claim.invoice} was imported from "
-                                      f"{source.get('file')}:{source.get('line')} with other values; an import does "
-                                      "not change it: record payments and write-offs with dealflow's commands")  # fmt: skip
+                item.error = RowError(
+                    None,
+                    "changed",
+                    f"invoice {claim.invoice} was imported from "
+                    f"{source.get('file')}:{source.get('line')} with other values; an import does "
+                    "not change it: record payments and write-offs with dealflow's commands",
+                )
 
     def _tally(self, app: Any, row: InvoiceRow, empty: bool) -> dict[str, Any]:
         """Where the deal an invoice goes to stands, as the store has it (or a new ledger deal)."""
@@ -299,7 +322,7 @@ class InvoiceImport:
             source = {"file": self.file, "line": item.line, "source_id": row.invoice, "hash": item.digest}
             target = self.target(row)
             try:
-                deal = deals.get(target) or _load(self.app, target)
+                deal = deals.get(target.casefold()) or _load(self.app, target)
                 if deal is None:
                     deal = self._open_ledger(row, target, source, actor, scratch)
                     if target.casefold() in self.ledgers:  # a dry run opened it in an earlier chunk already
@@ -307,7 +330,7 @@ class InvoiceImport:
                     else:
                         self.ledgers.add(target.casefold())
                         created["ledger deals"] += 1
-                deals[target] = deal
+                deals[target.casefold()] = deal  # deal ids are matched without regard to case
                 self._record(deal, row, source, actor)
             except DealflowError as error:
                 raise RowError.of(error, item.line) from None
@@ -319,7 +342,9 @@ class InvoiceImport:
         return [*deals.values(), *claims], events
 
     def _record(self, deal: Opportunity, row: InvoiceRow, source: dict[str, Any], actor: str) -> None:
-        deal.invoice_imported(row.invoice, amount=row.amount, issued=row.issued, due=row.due, source=source, actor=actor)
+        deal.invoice_imported(
+            row.invoice, amount=row.amount, issued=row.issued, due=row.due, source=source, actor=actor
+        )
         if row.settled is not None:
             deal.pay_imported(row.invoice, amount=row.settled_amount, source=source, actor=actor, on=row.settled)
         if row.dispute is not None:
@@ -327,13 +352,19 @@ class InvoiceImport:
             on = row.issued if row.settled is None else row.settled  # the ledger does not say when: its last date
             deal.note_imported(f"invoice {row.invoice} is disputed{said}", source=source, actor=actor, on=on)
 
-    def _open_ledger(self, row: InvoiceRow, target: str, source: dict[str, Any], actor: str, scratch: Any) -> Opportunity:
+    def _open_ledger(
+        self, row: InvoiceRow, target: str, source: dict[str, Any], actor: str, scratch: Any
+    ) -> Opportunity:
         key = _tally_key(target)
         opened = date.fromisoformat(scratch.tallies([key])[key]["opened"])
         return Opportunity.open_ledger_imported(
-            source={**source, "ledger": True}, deal_id=target, account=row.customer, currency=row.currency,  # type: ignore[arg-type]
-            actor=actor, on=opened,
-        )  # fmt: skip
+            source={**source, "ledger": True},
+            deal_id=target,
+            account=row.customer,
+            currency=row.currency,  # type: ignore[arg-type]
+            actor=actor,
+            on=opened,
+        )
 
 
 _ROW_FIELDS = tuple(f.name for f in fields(InvoiceRow))
@@ -354,23 +385,45 @@ def _check(row: InvoiceRow, target: str, tally: dict[str, Any], columns: Columns
     """The rules on an invoice that depend on its deal (and on the rows before it), then the tally updated."""
     if not tally["exists"]:
         if not tally["ledger"]:
-            raise RowError(columns.column("deal"), "no such deal", f"no deal {row.deal_id}: import the deals first "
-                           "(dealflow import deals), or leave the deal blank to bill the customer's ledger", refused=True)  # fmt: skip
+            raise RowError(
+                columns.column("deal"),
+                "no such deal",
+                f"no deal {row.deal_id}: import the deals first "
+                "(dealflow import deals), or leave the deal blank to bill the customer's ledger",
+                refused=True,
+            )
         tally["opened"] = min(tally["opened"], row.issued.isoformat())
         return
     if tally["status"] != Status.WON:
-        raise RowError(columns.column("deal"), "deal not won", f"deal {target} is {tally['status']}: invoices "
-                       "are imported onto won deals (in follow-up)", refused=True)  # fmt: skip
+        raise RowError(
+            columns.column("deal"),
+            "deal not won",
+            f"deal {target} is {tally['status']}: invoices are imported onto won deals (in follow-up)",
+            refused=True,
+        )
     if row.currency is not None and tally["currency"] not in (None, row.currency):
-        raise RowError(columns.column("currency"), "another currency", f"{row.currency}, but deal {target} is "
-                       f"in {tally['currency']}: a deal has one currency", refused=True)  # fmt: skip
+        raise RowError(
+            columns.column("currency"),
+            "another currency",
+            f"{row.currency}, but deal {target} is in {tally['currency']}: a deal has one currency",
+            refused=True,
+        )
     since = date.fromisoformat(tally["since"])
     if row.issued < since:
-        raise RowError(columns.column("issued"), "issued before won", f"{row.issued} is before deal "
-                       f"{target} entered follow-up on {since}: fix the date", refused=True)  # fmt: skip
+        raise RowError(
+            columns.column("issued"),
+            "issued before won",
+            f"{row.issued} is before deal {target} entered follow-up on {since}: fix the date",
+            refused=True,
+        )
     invoiced = Decimal(tally["invoiced"]) + row.amount
     if tally["signed"] is not None and invoiced > Decimal(tally["signed"]):
-        raise RowError(columns.column("amount"), "beyond the signed amount", f"invoices of deal {target} would "
-                       f"come to {invoiced}, more than its signed {tally['signed']}: fix the amount, or leave the deal "
-                       "blank to bill the customer's ledger", refused=True)  # fmt: skip
+        raise RowError(
+            columns.column("amount"),
+            "beyond the signed amount",
+            f"invoices of deal {target} would "
+            f"come to {invoiced}, more than its signed {tally['signed']}: fix the amount, or leave the deal "
+            "blank to bill the customer's ledger",
+            refused=True,
+        )
     tally["invoiced"] = str(invoiced)

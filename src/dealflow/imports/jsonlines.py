@@ -11,9 +11,8 @@ from dealflow.imports.csvsource import Record
 
 
 class JsonLinesFile:
-    header = ["json"]  # the rejects file's first column: the line as it was
-
     def __init__(self, path: Path) -> None:
+        self.header = ["json"]  # the rejects file's first column: the line as it was
         self.path = path
         self.name = path.name
         self.size = path.stat().st_size

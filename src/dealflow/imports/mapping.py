@@ -18,6 +18,18 @@ class Field:
     columns: tuple[str, ...] = ()  # the column names looked for when --map does not name one
 
 
+def missing_columns(columns: Columns, required: Sequence[str], *, either: Sequence[str] = ()) -> None:
+    """Refuse a file that has no column (nor --default) for a field every row needs."""
+    missing = [name for name in required if not columns.has(name)]
+    if either and not any(columns.has(name) for name in either):
+        missing.append(either[0])
+    if missing:
+        raise InvalidInput(
+            f'no column for {", ".join(missing)}: name it with --map, e.g. --map {missing[0]}="Column Name" '
+            f"(the columns are {', '.join(repr(c) for c in columns.header)})"
+        )
+
+
 def pairs(given: Iterable[str], option: str, example: str) -> dict[str, str]:
     """NAME=VALUE options as a dict (the value may be blank: `--default owner=`)."""
     found: dict[str, str] = {}

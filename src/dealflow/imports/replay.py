@@ -74,8 +74,12 @@ def read_line(text: str) -> Line:
     deal_id = data.get("deal")
     if event != SETTING:
         if not isinstance(deal_id, str):
-            raise RowError("deal", "no deal", "the line names no deal: export the whole log (or a deal's whole "
-                           "history), whose lines name their deals")  # fmt: skip
+            raise RowError(
+                "deal",
+                "no deal",
+                "the line names no deal: export the whole log (or a deal's whole "
+                "history), whose lines name their deals",
+            )
         try:
             deal_id = check_deal_id(deal_id)
         except InvalidInput as error:
@@ -83,7 +87,9 @@ def read_line(text: str) -> Line:
     try:
         on = date.fromisoformat(str(data.get("effective_on")))
     except ValueError:
-        raise RowError("effective_on", "not a date", f"{data.get('effective_on')!r} is not a date (YYYY-MM-DD)") from None
+        raise RowError(
+            "effective_on", "not a date", f"{data.get('effective_on')!r} is not a date (YYYY-MM-DD)"
+        ) from None
     actor = data.get("actor")
     if not isinstance(actor, str) or not actor.strip():
         raise RowError("actor", "no actor", "give the actor who recorded the event")
@@ -108,13 +114,31 @@ def _day(value: Any) -> date | None:
 
 def _opened(deal: Any, line: Line, context: Replay) -> Opportunity:
     f = line.fields
-    details = {"owner": f.get("owner"), "value": f.get("value"), "currency": f.get("currency"),
-               "close_by": _day(f.get("close_by"))}  # fmt: skip
+    details = {
+        "owner": f.get("owner"),
+        "value": f.get("value"),
+        "currency": f.get("currency"),
+        "close_by": _day(f.get("close_by")),
+    }
     if line.imported:
-        return Opportunity.open_imported(source=line.imported, deal_id=f["deal_id"], account=f["account"],
-                                         title=f["title"], actor=line.actor, on=line.on, **details)  # fmt: skip
-    return Opportunity.open(deal_id=f["deal_id"], account=f["account"], title=f["title"], actor=line.actor,
-                            on=line.on, referred_by=f.get("referred_by"), **details)  # fmt: skip
+        return Opportunity.open_imported(
+            source=line.imported,
+            deal_id=f["deal_id"],
+            account=f["account"],
+            title=f["title"],
+            actor=line.actor,
+            on=line.on,
+            **details,
+        )
+    return Opportunity.open(
+        deal_id=f["deal_id"],
+        account=f["account"],
+        title=f["title"],
+        actor=line.actor,
+        on=line.on,
+        referred_by=f.get("referred_by"),
+        **details,
+    )
 
 
 def _action(deal: Opportunity, line: Line, context: Replay) -> None:
@@ -122,16 +146,29 @@ def _action(deal: Opportunity, line: Line, context: Replay) -> None:
     action = line.fields["action"]
     referral = fields.pop("deal", None) if action == REFER else None
     limit = context.settings_on(line.on).gift_limit
-    deal.record_action(action, fields, actor=line.actor, on=line.on, note=line.fields.get("note"), gift_limit=limit,
-                       referral_id=referral)  # fmt: skip
+    deal.record_action(
+        action,
+        fields,
+        actor=line.actor,
+        on=line.on,
+        note=line.fields.get("note"),
+        gift_limit=limit,
+        referral_id=referral,
+    )
 
 
 def _invoiced(deal: Opportunity, line: Line, context: Replay) -> None:
     f = line.fields
     issued, due = _day(f["issued"]), _day(f["due"])
     if line.imported:
-        deal.invoice_imported(f["invoice"], amount=f["amount"], issued=issued, due=due, source=line.imported,  # type: ignore[arg-type]
-                              actor=line.actor)  # fmt: skip
+        deal.invoice_imported(
+            f["invoice"],
+            amount=f["amount"],
+            issued=issued,
+            due=due,
+            source=line.imported,  # type: ignore[arg-type]
+            actor=line.actor,
+        )
     else:
         deal.invoice(f["invoice"], amount=f["amount"], due=due, issued=issued, on=line.on, actor=line.actor)  # type: ignore[arg-type]
     context.claim(f["invoice"], deal.deal_id, line.imported)
@@ -152,8 +189,16 @@ def _move(name: str) -> Callable[[Opportunity, Line, Replay], None]:
             case "BottomLineSet":
                 deal.set_bottom_line(f["term"], f["value"], actor=actor, on=on)
             case "Conceded":
-                deal.concede(term=f["term"], by=f["by"], before=f["before"], after=f["after"], round=f["round"],
-                             override=f.get("override"), actor=actor, on=on)  # fmt: skip
+                deal.concede(
+                    term=f["term"],
+                    by=f["by"],
+                    before=f["before"],
+                    after=f["after"],
+                    round=f["round"],
+                    override=f.get("override"),
+                    actor=actor,
+                    on=on,
+                )
             case "Signed":
                 deal.sign(amount=f["amount"], currency=f["currency"], terms=f.get("terms"), actor=actor, on=on)
             case "PaymentReceived":
@@ -165,13 +210,20 @@ def _move(name: str) -> Callable[[Opportunity, Line, Replay], None]:
             case "Reassigned":
                 deal.assign(f["owner"], actor=actor, on=on)
             case "ForecastChanged":
-                deal.forecast(value=f.get("value"), currency=f.get("currency"), close_by=_day(f.get("close_by")),
-                              actor=actor, on=on)  # fmt: skip
+                deal.forecast(
+                    value=f.get("value"),
+                    currency=f.get("currency"),
+                    close_by=_day(f.get("close_by")),
+                    actor=actor,
+                    on=on,
+                )
             case "BuyingStageUpdated":
                 deal.update_buying_stage(f["buying_stage"], actor=actor, on=on)
             case "Closed":
-                raise InvalidInput("a deal is closed by the payment or write-off that settles its last account, "
-                                   "which comes before this line in a whole log")  # fmt: skip
+                raise InvalidInput(
+                    "a deal is closed by the payment or write-off that settles its last account, "
+                    "which comes before this line in a whole log"
+                )
 
     return command
 
@@ -185,8 +237,13 @@ def _imported(name: str) -> Callable[[Opportunity, Line, Replay], None]:
             case "Signed":
                 deal.win_imported(amount=f["amount"], currency=f["currency"], source=source, actor=actor, on=on)  # type: ignore[arg-type]
             case "Lost":
-                deal.lose_imported(reason=f["reason"], competitor=f.get("competitor"), source=source, actor=actor,  # type: ignore[arg-type]
-                                   on=on)  # fmt: skip
+                deal.lose_imported(
+                    reason=f["reason"],
+                    competitor=f.get("competitor"),
+                    source=source,
+                    actor=actor,  # type: ignore[arg-type]
+                    on=on,
+                )
             case "Closed":
                 deal.close_imported(source=source, actor=actor, on=on)  # type: ignore[arg-type]
             case "PaymentReceived":
@@ -197,16 +254,34 @@ def _imported(name: str) -> Callable[[Opportunity, Line, Replay], None]:
     return command
 
 
-MOVES = ("Advanced", "SteppedBack", "Lost", "Reopened", "BottomLineSet", "Conceded", "Signed", "PaymentReceived",
-         "WrittenOff", "NoteAdded", "Reassigned", "ForecastChanged", "BuyingStageUpdated", "Closed")  # fmt: skip
+MOVES = (
+    "Advanced",
+    "SteppedBack",
+    "Lost",
+    "Reopened",
+    "BottomLineSet",
+    "Conceded",
+    "Signed",
+    "PaymentReceived",
+    "WrittenOff",
+    "NoteAdded",
+    "Reassigned",
+    "ForecastChanged",
+    "BuyingStageUpdated",
+    "Closed",
+)
 COMMANDS: dict[str, Callable[..., Any]] = {
-    "Opened": _opened, "ActionRecorded": _action, "Invoiced": _invoiced, SETTING: lambda *_: None,
+    "Opened": _opened,
+    "ActionRecorded": _action,
+    "Invoiced": _invoiced,
+    SETTING: lambda *_: None,
     **{name: _move(name) for name in MOVES},
-}  # fmt: skip
+}
 IMPORTS: dict[str, Callable[..., Any]] = {
-    "Opened": _opened, "Invoiced": _invoiced,
+    "Opened": _opened,
+    "Invoiced": _invoiced,
     **{name: _imported(name) for name in ("Advanced", "Signed", "Lost", "Closed", "PaymentReceived", "NoteAdded")},
-}  # fmt: skip
+}
 
 
 class Replay:
@@ -216,6 +291,8 @@ class Replay:
         self.app = app
         self.deals: dict[UUID, Any] = {}
         self.claims: list[Any] = []
+        self.events: list[Any] = []  # every new event, in the order of the lines: the log's order
+        self._taken: dict[UUID, int] = {}  # of each aggregate's pending events, how many are in `events`
         self._settings: Any = None
 
     def settings_on(self, on: date) -> Any:
@@ -239,12 +316,32 @@ class Replay:
         if source is not None:
             mark_imported(claim.pending_events[0], source)
         self.claims.append(claim)
+        self._claimed = claim.pending_events[0]
 
     def apply(self, line: Line) -> None:
+        self._claimed: Any = None
+        aggregate = self._apply(line)
+        self._compare(aggregate, line)
+        taken = self._taken.get(aggregate.id, 0)
+        self.events += aggregate.pending_events[taken:]
+        self._taken[aggregate.id] = len(aggregate.pending_events)
+        if self._claimed is not None:  # an invoice's claim on its id is saved beside the invoice, as it was
+            self.events.append(self._claimed)
+
+    def saved(self) -> list[Any]:
+        """What to save: the new events in the log's order, then the aggregates they came from (drained, so
+        that their events are not saved twice; given, so that the application takes their snapshots)."""
+        aggregates = [*self.deals.values(), *self.claims, *([self._settings] if self._settings is not None else [])]
+        for aggregate in aggregates:
+            aggregate.collect_events()
+        return [*self.events, *aggregates]
+
+    def _apply(self, line: Line) -> Any:
         if line.event == SETTING:
             aggregate = self.settings()
-            aggregate.change(line.fields["name"].replace("_", "-"), str(line.fields["value"]), actor=line.actor,
-                             on=line.on)  # fmt: skip
+            aggregate.change(
+                line.fields["name"].replace("_", "-"), str(line.fields["value"]), actor=line.actor, on=line.on
+            )
         else:
             key = deal_uuid(line.deal_id)  # type: ignore[arg-type]
             deal = self.deals.get(key) or self._load(key)
@@ -259,7 +356,7 @@ class Replay:
                     deal = made
                 self.deals[key] = deal
             aggregate = deal
-        self._compare(aggregate, line)
+        return aggregate
 
     def _load(self, key: UUID) -> Any:
         try:
@@ -276,15 +373,24 @@ class Replay:
         ours = _as_line(event) if event is not None else {}
         if ours != line.row:
             key = next((k for k in {**ours, **line.row} if ours.get(k) != line.row.get(k)), "event")
-            raise InvalidInput(f"replayed, the method records {key}={ours.get(key)!r} where the line says "
-                               f"{line.row.get(key)!r}")  # fmt: skip
+            raise InvalidInput(
+                f"replayed, the method records {key}={ours.get(key)!r} where the line says {line.row.get(key)!r}"
+            )
 
 
 def _as_line(event: Any) -> dict[str, Any]:
     if type(event).__name__ == "Changed":  # the settings aggregate's event
-        row = {"version": event.originator_version, "event": SETTING, "effective_on": event.effective_on,
-               "actor": event.actor, "stage": None, "action": None, "state": None, "name": event.name,
-               "value": event.value}  # fmt: skip
+        row = {
+            "version": event.originator_version,
+            "event": SETTING,
+            "effective_on": event.effective_on,
+            "actor": event.actor,
+            "stage": None,
+            "action": None,
+            "state": None,
+            "name": event.name,
+            "value": event.value,
+        }
     else:
         row = event_row(event)
     return {key: value for key, value in plain(row).items() if key not in NOT_COMPARED}
@@ -318,7 +424,8 @@ class EventImport:
         unknown = [key for key in keys if f"v:{key.hex}" not in versions]
         known = {} if empty else stored.last_versions(app, unknown)
         for key in unknown:
-            versions[f"v:{key.hex}"] = known.get(key, 0)
+            # the settings' first event (their creation) is not in the log: their first change is version 2
+            versions[f"v:{key.hex}"] = known.get(key, 1 if key == _settings_id() else 0)
         invoices = [item for item in items if item.parsed.event == "Invoiced"]
         taken = {} if empty else stored.first_events(app, (invoice_uuid(i.parsed.fields["invoice"]) for i in invoices))
         for item in items:
@@ -327,14 +434,25 @@ class EventImport:
             if line.version <= last and item.outcome is Outcome.IMPORTED:
                 self._already(item)
             elif line.version != last + 1:
-                item.refuse(RowError("version", "versions out of order",
-                                     f"version {line.version} of {line.deal_id or 'the settings'} does not follow "
-                                     f"version {last}: export the whole log, or the deal's whole history"))  # fmt: skip
+                item.refuse(
+                    RowError(
+                        "version",
+                        "versions out of order",
+                        f"version {line.version} of {line.deal_id or 'the settings'} does not follow "
+                        f"version {last}: export the whole log, or the deal's whole history",
+                    )
+                )
             else:
                 versions[f"v:{_owner(line).hex}"] = line.version
                 if line.event == "Invoiced" and invoice_uuid(line.fields["invoice"]) in taken:
-                    item.refuse(RowError("invoice", "invoice id taken", f"invoice {line.fields['invoice']} "
-                                         "exists in the store: invoice ids are unique", refused=True))  # fmt: skip
+                    item.refuse(
+                        RowError(
+                            "invoice",
+                            "invoice id taken",
+                            f"invoice {line.fields['invoice']} exists in the store: invoice ids are unique",
+                            refused=True,
+                        )
+                    )
         scratch.set_tallies(versions)
 
     def _already(self, item: Any) -> None:
@@ -345,8 +463,12 @@ class EventImport:
             item.outcome = Outcome.ALREADY
         else:
             item.outcome = Outcome.CHANGED
-            item.error = RowError(None, "changed", f"the store's version {line.version} of "
-                                  f"{line.deal_id or 'the settings'} is another event: not replayed")  # fmt: skip
+            item.error = RowError(
+                None,
+                "changed",
+                f"the store's version {line.version} of "
+                f"{line.deal_id or 'the settings'} is another event: not replayed",
+            )
 
     def build(self, items: Sequence[Any], actor: str, created: Any, scratch: Any) -> tuple[list[Any], int]:
         replay = Replay(self.app)
@@ -358,16 +480,17 @@ class EventImport:
                 raise RowError(None, "refused", _reason(error), line=item.line) from None
             created[item.parsed.event] += 1
         self._settings = replay._settings
-        logged = [*replay.deals.values()]  # the events a log export shows: the deals' and the settings'
-        if replay._settings is not None and replay._settings.pending_events:
-            logged.append(replay._settings)
-        return [*logged, *replay.claims], sum(len(aggregate.pending_events) for aggregate in logged)
+        return replay.saved(), len(items)  # a line is one event of the log (claims and the like are not in it)
 
 
 def _owner(line: Line) -> UUID:
+    return _settings_id() if line.deal_id is None else deal_uuid(line.deal_id)
+
+
+def _settings_id() -> UUID:
     from dealflow.aggregates.settings import Settings
 
-    return Settings.ID if line.deal_id is None else deal_uuid(line.deal_id)
+    return Settings.ID
 
 
 def _reason(error: Exception) -> str:

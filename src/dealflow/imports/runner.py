@@ -14,6 +14,7 @@ import again skips them and saves the rest.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -98,8 +99,8 @@ class Import:
             with Rejects(self.rejects, self.source) as rejects:
                 self._check(scratch, summary, rejects)
             summary.rejects = str(self.rejects) if rejects.written else None
-            if self.dry_run and getattr(self.kind, "one_event_a_row", False):
-                summary.events = summary.outcomes[Outcome.IMPORTED]  # replaying needs the store to hold the lines before
+            if self.dry_run and getattr(self.kind, "one_event_a_row", False):  # a replay needs the lines before saved
+                summary.events = summary.outcomes[Outcome.IMPORTED]
             else:
                 self._write(scratch, summary)
         return summary
@@ -150,11 +151,19 @@ class Import:
                 try:
                     aggregates, events = self.kind.build(items, self.actor, summary.created, scratch)
                 except RowError as error:
+                    self._keep_before(error, items, scratch)
                     raise _stopped(error, self.source.name, items) from None
                 summary.events += events
                 if aggregates and not self.dry_run:
                     self._save(aggregates)
                 advance(len(items))
+
+    def _keep_before(self, error: RowError, items: Sequence[Item], scratch: Scratch) -> None:
+        """A row refused while its chunk was built: save the rows before it, so that the import stops exactly there."""
+        before = [item for item in items if error.line is not None and item.line < error.line]
+        if before and not self.dry_run:
+            aggregates, _ = self.kind.build(before, self.actor, Counter(), scratch)
+            self._save(aggregates)
 
     def _save(self, aggregates: Sequence[Any]) -> None:
         try:
@@ -169,28 +178,38 @@ class Import:
 def _stopped(error: RowError, file: str, items: Sequence[Item]) -> Refused:
     line = error.line or (items[0].line if items else 0)
     return Refused(
-        f"{error.describe(file, line)} (the import stopped there; rows before it are imported: fix the row and run "
+        f"{error.describe(file, line)} (the import stopped there, the rows before it imported: fix the row and run "
         "the import again, which skips them)"
     )
 
 
 def _repeats(items: Sequence[Item], scratch: Scratch) -> None:
     """A source id seen on an earlier line: the same content is a repeat, other content a bad row."""
-    fresh = [item for item in items if item.outcome is Outcome.IMPORTED]
-    earlier = scratch.seen(item.key for item in fresh)
-    first: list[tuple[str, int, str]] = []
-    for item in fresh:
+    first: dict[str, Item] = {}
+    for item in items:
+        if item.outcome is Outcome.IMPORTED:
+            first.setdefault(item.key, item)
+    earlier = scratch.first_seen([(item.key, item.line, item.digest) for item in first.values()])
+    for item in items:
+        if item.outcome is not Outcome.IMPORTED:
+            continue
         seen = earlier.get(item.key)
         if seen is None:
-            earlier[item.key] = (item.line, item.digest)
-            first.append((item.key, item.line, item.digest))
-        elif seen[1] == item.digest:
+            head = first[item.key]
+            if head is item:
+                continue
+            seen = (head.line, head.digest)
+        if seen[1] == item.digest:
             item.outcome = Outcome.DUPLICATE
         else:
-            item.refuse(RowError(None, "id repeated with other values",
-                                 f"its id is also on line {seen[0]}, with other values: each row of a file needs "
-                                 "its own id; remove or fix one of the two rows"))  # fmt: skip
-    scratch.add_seen(first)
+            item.refuse(
+                RowError(
+                    None,
+                    "id repeated with other values",
+                    f"its id is also on line {seen[0]}, with other values: each row of a file needs "
+                    "its own id; remove or fix one of the two rows",
+                )
+            )
 
 
 def _chunks(records: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:

@@ -9,6 +9,7 @@ import json
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +38,24 @@ class Scratch:
 
     # --- source ids: the first line each was seen on, with its content's digest ---------------
 
-    def seen(self, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
-        return {key: (line, digest) for key, line, digest in self._select("seen", "line, digest", keys)}
-
-    def add_seen(self, rows: Iterable[tuple[str, int, str]]) -> None:
-        self.db.executemany("INSERT INTO seen VALUES (?, ?, ?)", rows)
+    def first_seen(self, rows: Sequence[tuple[str, int, str]]) -> dict[str, tuple[int, str]]:
+        """Note (key, line, digest) of rows whose keys are new; returns the earlier (line, digest) of
+        those seen before. Most chunks repeat nothing: then one insert of the chunk is the whole cost."""
+        with self._writing():
+            before = self.db.total_changes
+            self.db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", rows)
+            if self.db.total_changes - before == len(rows):
+                return {}
+        mine = {(key, line) for key, line, _ in rows}
+        found = self._select("seen", "line, digest", (key for key, _, _ in rows))
+        return {key: (line, digest) for key, line, digest in found if (key, line) not in mine}
 
     # --- the rows to write, as the first pass read them -----------------------------------------
 
     def keep(self, rows: Iterable[tuple[int, str, str]]) -> None:
         """(line, digest, the row read and encoded as text) of each good row."""
-        self.db.executemany("INSERT INTO good VALUES (?, ?, ?)", rows)
+        with self._writing():
+            self.db.executemany("INSERT INTO good VALUES (?, ?, ?)", rows)
 
     def kept(self, size: int) -> Iterator[list[tuple[int, str, str]]]:
         """The good rows in the order of the file, `size` at a time."""
@@ -67,9 +75,20 @@ class Scratch:
         return {key: json.loads(value) for key, value in self._select("tally", "value", keys)}
 
     def set_tallies(self, values: Mapping[str, Any]) -> None:
-        self.db.executemany(
-            "INSERT OR REPLACE INTO tally VALUES (?, ?)", ((key, json.dumps(value)) for key, value in values.items())
-        )
+        with self._writing():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO tally VALUES (?, ?)",
+                ((key, json.dumps(value)) for key, value in values.items()),
+            )
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One transaction: in autocommit mode each row of an executemany would be one of its own."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
 
     def _select(self, table: str, columns: str, keys: Iterable[str]) -> Iterator[Sequence[Any]]:
         wanted = list(dict.fromkeys(keys))

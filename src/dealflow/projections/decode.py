@@ -43,10 +43,10 @@ KINDS = frozenset(KIND_OF_TOPIC.values())
 
 
 class Event:
-    """One deal event: where it is in the log, whose it is, what kind, when it happened, and its
-    fields (`data`), parsed from the stored JSON only when a processor asks for them."""
+    """One deal event: where it is in the log, whose it is, what kind, when it happened, the action
+    it records (ActionRecorded), and its fields (`data`), parsed from the stored JSON on first use."""
 
-    __slots__ = ("_action", "_data", "_raw", "deal", "id", "kind", "on", "version")
+    __slots__ = ("_data", "_raw", "action", "deal", "id", "kind", "on", "version")
 
     def __init__(self, id: int, deal: str, version: int, kind: str, raw: bytes | None, data: Any = None) -> None:
         self.id = id  # notification id: the position in the log
@@ -55,8 +55,15 @@ class Event:
         self.kind = kind  # the event class's name, e.g. "Advanced"
         self._raw = raw
         self._data = data
-        self._action: str | None = None
-        self.on: int = _effective_day(raw) if raw is not None else to_day(data["effective_on"])  # type: ignore[assignment]
+        if raw is None:
+            self.on: int = to_day(data["effective_on"])  # type: ignore[assignment]
+            self.action: str | None = data.get("action")
+            return
+        at = raw.find(_EFFECTIVE_ON) + len(_EFFECTIVE_ON)
+        text = raw[at : at + 10] if at >= len(_EFFECTIVE_ON) else None
+        on = _DAYS.get(text) if text else None  # type: ignore[arg-type]
+        self.on = on if on is not None else _day(text, raw)
+        self.action = (_key(raw, _ACTION) or self.data["action"]) if kind == "ActionRecorded" else None
 
     @property
     def data(self) -> dict[str, Any]:
@@ -70,13 +77,6 @@ class Event:
         """The state the event leaves the deal in."""
         return (self._raw is not None and _key(self._raw, _STATE)) or self.data["state"]
 
-    @property
-    def action(self) -> str:
-        """The action an ActionRecorded event records."""
-        if self._action is None:
-            self._action = (self._raw is not None and _key(self._raw, _ACTION)) or self.data["action"]
-        return self._action
-
 
 # Keys that the transcoder writes, in compact JSON, before any nested user data (an event's own
 # attributes come first, `fields` after them): the first match is the event's own. Finding one
@@ -89,14 +89,11 @@ _ACTION = b'"action":"'
 _DAYS: dict[bytes, int] = {}  # b"2026-03-31" -> its day number: a log holds few distinct dates
 
 
-def _effective_day(raw: bytes) -> int:
-    at = raw.find(_EFFECTIVE_ON) + len(_EFFECTIVE_ON)
-    if at < len(_EFFECTIVE_ON):
+def _day(text: bytes | None, raw: bytes) -> int:
+    """The day number of an effective date found in the JSON, or of the parsed JSON's own when it was not."""
+    if text is None:
         return to_day(json.loads(raw)["effective_on"])  # type: ignore[return-value]
-    text = raw[at : at + 10]
-    day = _DAYS.get(text)
-    if day is None:
-        day = _DAYS[text] = to_day(text.decode())  # type: ignore[assignment]
+    day = _DAYS[text] = to_day(text.decode())  # type: ignore[assignment]
     return day  # type: ignore[return-value]
 
 

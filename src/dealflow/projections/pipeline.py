@@ -182,7 +182,7 @@ class PipelineProcessor(Processor):
             added = to_units(event.data["fields"]["amount"])
 
             def upsell(row: Row) -> None:
-                row["value"] = added
+                row["value"] = (row["value"] or 0) + added
 
             self._change(event, upsell)
         else:
@@ -220,9 +220,16 @@ class PipelineProcessor(Processor):
         self._change(event, lambda row: row.update(facts))
 
     def activity(self, event: Event) -> None:
+        """An event that changes nothing the pipeline shows but the day of the deal's last event."""
         deal = self.deals.get(event.deal)
-        if deal is None or event.on != deal.row["valid_from"]:  # the same day as the last event: nothing new
-            self._change(event)
+        if deal is None:
+            self._change(event)  # says what is missing
+        elif event.on > deal.row["valid_from"]:  # the usual case, spelled out: most events are these
+            row = deal.row
+            deal.versions.append({**row, "valid_to": event.on})
+            row["valid_from"] = event.on
+        elif event.on < deal.row["valid_from"]:
+            deal.since(event.on, self.view)
 
     # --- versions ------------------------------------------------------------------------------
 

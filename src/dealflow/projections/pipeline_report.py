@@ -25,18 +25,20 @@ OPEN, WON, LOST, CLOSED = Status.OPEN.value, Status.WON.value, Status.LOST.value
 _VERSION = [c.name for c in pipeline_history.c if c.name not in ("id", "valid_to")]
 
 
-def standing(as_of: int | None) -> Subquery:
-    """Every deal as it stood at the end of day `as_of` (a day number), or as it stands now."""
+def standing(as_of: int | None, *, names: bool = False) -> Subquery:
+    """Every deal as it stood at the end of day `as_of` (a day number), or as it stands now;
+    with `names`, its id, account and opening day as well (a join, for the reports that show them)."""
     d, h = pipeline_deals.c, pipeline_history.c
-    fixed = (d.id, d.deal_id, d.account, d.opened_on)
-    current = select(*fixed, *(d[name] for name in _VERSION))
+    current = select(d.id, *(d[name] for name in _VERSION))
+    if names:
+        current = current.add_columns(d.deal_id, d.account, d.opened_on)
     if as_of is None:
         return current.subquery("standing")
-    earlier = (
-        select(*fixed, *(h[name] for name in _VERSION))
-        .join_from(pipeline_history, pipeline_deals, h.id == d.id)
-        .where(h.valid_from <= as_of, h.valid_to > as_of)
-    )
+    earlier = select(h.id, *(h[name] for name in _VERSION)).where(h.valid_from <= as_of, h.valid_to > as_of)
+    if names:
+        earlier = earlier.add_columns(d.deal_id, d.account, d.opened_on).join_from(
+            pipeline_history, pipeline_deals, h.id == d.id
+        )
     return union_all(current.where(d.valid_from <= as_of), earlier).subquery("standing")
 
 
@@ -46,7 +48,7 @@ def pipeline_report(
     """The pipeline at the end of `as_of`; `latest` says nothing can be dated after it (it is today),
     so that the current versions alone answer."""
     day = as_of.toordinal()
-    source = standing(None if latest else day)
+    source = standing(None if latest else day, names=by in ("stalled", "account"))
     cutoff = day - settings.stalled_days
     probabilities = {stage: settings.probability(stage) for stage in STAGE_NAMES}
     facts = {
@@ -56,7 +58,7 @@ def pipeline_report(
         "probabilities": probabilities,
     }
     if by == "stage":
-        tables = _by_stage(connection, source, day, cutoff, probabilities)
+        tables = _by_stage(connection, source, day, cutoff, probabilities, one_scan=not latest)
     elif by == "stalled":
         tables = [_stalled_table(connection, source, day, cutoff)]
     elif by == "month":
@@ -66,17 +68,26 @@ def pipeline_report(
     return Report(facts, tables)
 
 
-def _by_stage(connection: Connection, s: Subquery, day: int, cutoff: int, p: dict[str, Decimal]) -> list[Table]:
+def _by_stage(
+    connection: Connection, s: Subquery, day: int, cutoff: int, p: dict[str, Decimal], *, one_scan: bool
+) -> list[Table]:
+    """Stages, flow, outcomes and lost reasons. The current deals are read twice, each time from
+    less (an index covers the grouping); the versions as of a past day once, flow sums included."""
     stalled = func.sum(case((and_(s.c.status == OPEN, s.c.valid_from <= cutoff), 1), else_=0))
+    flow = _flow_sums(s, day)
     grouped = connection.execute(
         select(s.c.status, s.c.stage, s.c.currency, s.c.lost_reason, func.count(), func.sum(s.c.value))
-        .add_columns(func.sum(s.c.signed), stalled)
+        .add_columns(func.sum(s.c.signed), stalled, *(flow if one_scan else ()))
         .group_by(s.c.status, s.c.stage, s.c.currency, s.c.lost_reason)
     ).all()
+    if one_scan:
+        spent = [sum(row[8 + n] or 0 for row in grouped) for n in range(len(flow))]
+    else:
+        spent = [total or 0 for total in connection.execute(select(*flow)).one()]
     stages: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     outcomes: dict[Any, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     reasons: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0, 0])
-    for status, stage, currency, reason, count, value, signed, idle in grouped:
+    for status, stage, currency, reason, count, value, signed, idle, *_ in grouped:
         if status in (OPEN, WON):
             totals = stages[currency, stage]
             totals[0], totals[1], totals[2] = totals[0] + count, totals[1] + (value or 0), totals[2] + idle
@@ -90,7 +101,7 @@ def _by_stage(connection: Connection, s: Subquery, day: int, cutoff: int, p: dic
             reasons[currency, reason][1] += value or 0
     return [
         _stage_table(stages, p),
-        _flow_table(connection, s, day),
+        _flow_table(spent),
         Table(
             "outcomes",
             columns(
@@ -156,16 +167,20 @@ def _stage_table(stages: dict[tuple[Any, str], list[int]], p: dict[str, Decimal]
     )
 
 
-def _flow_table(connection: Connection, s: Subquery, day: int) -> Table:
-    """Days in each stage (ended stays, plus the present one up to the day) and stage-to-stage conversion."""
+def _flow_sums(s: Subquery, day: int) -> list[Any]:
+    """Per stage, the days spent in it (ended stays, plus the present one up to the day), then how many entered it."""
     days = [
         func.sum(s.c[days_in(stage)] + case((s.c.stage == stage, day - s.c.stage_since), else_=0))
         for stage in STAGE_NAMES
     ]
     entered = [func.sum(case((s.c.entered.op("&")(STAGE_BIT[stage]) != 0, 1), else_=0)) for stage in STAGE_NAMES]
-    totals = connection.execute(select(*days, *entered)).one()
-    spent = dict(zip(STAGE_NAMES, (total or 0 for total in totals[: len(STAGE_NAMES)]), strict=True))
-    reached = dict(zip(STAGE_NAMES, (total or 0 for total in totals[len(STAGE_NAMES) :]), strict=True))
+    return [*days, *entered]
+
+
+def _flow_table(totals: list[int]) -> Table:
+    """Days in each stage and stage-to-stage conversion, from the `_flow_sums` totals."""
+    spent = dict(zip(STAGE_NAMES, totals[: len(STAGE_NAMES)], strict=True))
+    reached = dict(zip(STAGE_NAMES, totals[len(STAGE_NAMES) :], strict=True))
     rows = []
     for stage, following in zip(STAGE_NAMES, (*STAGE_NAMES[1:], None), strict=True):
         rows.append(

@@ -76,15 +76,17 @@ Index(
     ),
 )
 
-pipeline_history = Table(  # the versions a deal has left behind: valid from `valid_from` up to `valid_to`
+# The versions a deal has left behind, valid from `valid_from` up to `valid_to`. No index on the days:
+# measured on 590,000 versions, SQLite answered as-of reports as fast or faster scanning them all.
+pipeline_history = Table(
     "pipeline_history",
     metadata,
     Column("id", Integer, nullable=False),  # pipeline_deals.id
     *_deal_version_columns(),
     Column("valid_to", Integer, nullable=False),
     PrimaryKeyConstraint("id", "valid_from"),
+    sqlite_with_rowid=False,
 )
-Index("pipeline_history_valid_to", pipeline_history.c.valid_to)
 
 concession_terms = Table(  # per deal and term: what each side gave, our bottom line, the flags raised
     "concession_terms",
