@@ -412,18 +412,39 @@ def test_crm_and_ledger_imports_are_idempotent_on_each_store(dealflow_on, tmp_pa
 def test_an_event_line_the_method_refuses_stops_the_replay_there_keeping_the_lines_before(dealflow, tmp_path):
     source = Dealflow(str(tmp_path / "source.db"))
     ok(source, "open", "Acme Corp", "--title", "ERP", "--id", "D-1", "--on", "2025-01-10")
-    ok(source, "act", "D-1", "collect-info", "--category", "business", "--summary", "two plants", "--on", "2025-01-11")
+    answers = ("--opportunity", "yes", "--solution", "yes", "--winnable", "yes", "--worth", "yes")
+    ok(source, "act", "D-1", "qualify", *answers, "--on", "2025-01-11")
     ok(source, "advance", "D-1", "--on", "2025-01-12")
     lines = [json.loads(line) for line in ok(source, "export", "events", "--format", "jsonl").stdout.splitlines()]
-    lines[2]["state"] = "trust.entered"  # hand-edited: advanced without a clear opportunity
+    lines[1]["fields"]["worth"] = False  # edited by hand: then the advance after it breaks the method
     edited = write(tmp_path, "log.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
 
     refused = dealflow("import", "events", str(edited))
+    summary = as_json(dealflow, "import", "events", write(tmp_path, "first.jsonl", json.dumps(lines[0]) + "\n"))
 
     assert refused.exit_code == 1
-    assert refused.stderr.startswith("dealflow: log.jsonl:3: ")
-    assert "cannot leave analysis" in refused.stderr and "the rows before it imported" in refused.stderr
+    assert refused.stderr.startswith("dealflow: log.jsonl:3: cannot leave analysis: qualify has not answered yes")
+    assert "the import stopped there, the rows before it imported" in refused.stderr
     assert dealflow.events() == 2
-    summary = as_json(dealflow, "import", "events", write(tmp_path, "log.jsonl", "".join(
-        json.dumps(line) + "\n" for line in lines[:2])))  # fmt: skip
-    assert (summary["rows"], summary["already"], summary["imported"]) == (2, 2, 0)
+    assert (summary["rows"], summary["already"], summary["imported"]) == (1, 1, 0)
+
+
+def test_a_script_may_write_only_what_each_command_needs(dealflow, tmp_path):
+    lines = [
+        {"deal": "D-7", "version": 1, "event": "Opened", "effective_on": "2025-02-03", "actor": "crm-bot",
+         "account": "Initech", "title": "Printers", "value": "9000", "currency": "EUR"},
+        {"deal": "D-7", "version": 2, "event": "ActionRecorded", "effective_on": "2025-02-04", "actor": "crm-bot",
+         "action": "collect-info", "fields": {"category": "usage", "summary": "40 printers, 3 sites"}},
+        {"deal": "D-7", "version": 3, "event": "Lost", "effective_on": "2025-02-20", "actor": "crm-bot",
+         "reason": "budget", "state": "lost"},
+    ]  # fmt: skip
+    script = write(tmp_path, "feed.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
+
+    ok(dealflow, "import", "events", script)
+    again = as_json(dealflow, "import", "events", script)
+
+    shown = as_json(dealflow, "show", "D-7")
+    assert (shown["status"], shown["lost_from"], shown["lost_reason"], shown["owner"]) == (
+        "lost", "analysis", "budget", "crm-bot",
+    )  # fmt: skip
+    assert again["already"] == 3 and dealflow("audit", "D-7").exit_code == 0

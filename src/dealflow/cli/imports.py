@@ -207,6 +207,8 @@ def events(session: Session, file: Path, skip_bad: bool, rejects: Path | None, d
     `history --json` shows it, with its deal's id. Each line is put to the method again; the
     event it records must be the line, so exporting again gives the same lines (but for when
     each was recorded and its position in the log). Lines the store already has are skipped.
+    A script may give only what each command needs (deal, version, event, effective_on, actor
+    and the event's fields), leaving out what the command works out (stage, action, state).
 
     \b
     Example:

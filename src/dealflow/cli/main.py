@@ -92,6 +92,7 @@ def _db_option(argv: list[str]) -> str | None:
 
 
 @click.group(
+    "dealflow",
     cls=LazyGroup,
     lazy=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},

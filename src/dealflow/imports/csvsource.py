@@ -8,16 +8,15 @@ import codecs
 import csv
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from dealflow.aggregates.errors import InvalidInput
 
 csv.field_size_limit(16 * 1024 * 1024)  # a long note in one cell is still one cell
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     line: int  # the line of the file the record starts on
     cells: list[str]
 
@@ -75,27 +74,22 @@ class CsvFile:
         return 1  # pragma: no cover - a decoding error was raised, so some line fails
 
     def _open(self, progress: Callable[[int], None] | None) -> io.TextIOWrapper:
-        raw = self.path.open("rb", buffering=0)
+        raw: io.RawIOBase = self.path.open("rb", buffering=0)  # type: ignore[assignment]
         source = _Counting(raw, progress) if progress is not None else raw
-        return io.TextIOWrapper(
-            io.BufferedReader(source, 1 << 16),
-            encoding=self.encoding,
-            errors="strict",
-            newline="",  # type: ignore[arg-type]
-        )
+        return io.TextIOWrapper(io.BufferedReader(source, 1 << 16), encoding=self.encoding, newline="")
 
 
 class _Counting(io.RawIOBase):
     """A raw file that reports how many bytes each read took, for a progress bar."""
 
-    def __init__(self, raw: io.RawIOBase | io.FileIO, progress: Callable[[int], None]) -> None:
+    def __init__(self, raw: io.RawIOBase, progress: Callable[[int], None]) -> None:
         self.raw = raw
         self.progress = progress
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer: Any) -> int:
         count = self.raw.readinto(buffer) or 0
         self.progress(count)
         return count

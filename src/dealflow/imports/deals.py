@@ -31,7 +31,7 @@ REQUIRED = ("id", "account", "title", "stage")
 OPENED = "opened_on"
 
 
-@dataclass
+@dataclass(slots=True)
 class DealRow:
     deal_id: str
     source_id: str

@@ -76,7 +76,7 @@ class InvoiceReader:
 
     def read(self, row_cells: Sequence[str]) -> InvoiceRow:
         c = self.columns
-        invoice = self._cell(row_cells, "invoice", required=True)
+        invoice = self._required(row_cells, "invoice")
         deal_text = c.cell(row_cells, "deal")
         deal_id = None
         if deal_text is not None:
@@ -92,8 +92,10 @@ class InvoiceReader:
                 "blank",
                 "blank: an invoice without a deal goes to its customer's ledger: fill in the customer, or the deal",
             )
-        amount = self._amount(row_cells, "amount", required=True)
-        if amount <= 0:  # type: ignore[operator]
+        amount = self._amount(row_cells, "amount")
+        if amount is None:
+            raise RowError(c.column("amount"), "blank", "blank: fill in the amount invoiced")
+        if amount <= 0:
             raise RowError(
                 c.column("amount"), "not more than 0", f"{amount} is not more than 0: an invoice bills something"
             )
@@ -109,7 +111,7 @@ class InvoiceReader:
         due, defaulted_due = self._needed(row_cells, "due")
         row = InvoiceRow(
             invoice, deal_id, customer, amount, currency, issued, due, defaulted=defaulted or defaulted_due
-        )  # type: ignore[arg-type]
+        )
         if due < issued:
             raise RowError(
                 c.column("due"),
@@ -163,14 +165,14 @@ class InvoiceReader:
                 f"{day} is in the future: an import records what has happened, by today ({self.today})",
             )
 
-    def _cell(self, row_cells: Sequence[str], name: str, required: bool = False) -> str | None:
+    def _required(self, row_cells: Sequence[str], name: str) -> str:
         text = self.columns.cell(row_cells, name)
-        if text is None and required:
+        if text is None:
             raise RowError(self.columns.column(name), "blank", "blank: fill it in")
         return text
 
-    def _amount(self, row_cells: Sequence[str], name: str, required: bool = False) -> Decimal | None:
-        text = self._cell(row_cells, name, required)
+    def _amount(self, row_cells: Sequence[str], name: str) -> Decimal | None:
+        text = self.columns.cell(row_cells, name)
         if text is None:
             return None
         try:

@@ -123,7 +123,7 @@ def _opened(deal: Any, line: Line, context: Replay) -> Opportunity:
     if line.imported:
         return Opportunity.open_imported(
             source=line.imported,
-            deal_id=f["deal_id"],
+            deal_id=f.get("deal_id", line.deal_id),
             account=f["account"],
             title=f["title"],
             actor=line.actor,
@@ -131,7 +131,7 @@ def _opened(deal: Any, line: Line, context: Replay) -> Opportunity:
             **details,
         )
     return Opportunity.open(
-        deal_id=f["deal_id"],
+        deal_id=f.get("deal_id", line.deal_id),
         account=f["account"],
         title=f["title"],
         actor=line.actor,
@@ -230,26 +230,22 @@ def _move(name: str) -> Callable[[Opportunity, Line, Replay], None]:
 
 def _imported(name: str) -> Callable[[Opportunity, Line, Replay], None]:
     def command(deal: Opportunity, line: Line, context: Replay) -> None:
-        f, on, actor, source = line.fields, line.on, line.actor, line.imported
+        f, on, actor, source = line.fields, line.on, line.actor, line.imported or {}
         match name:
             case "Advanced":
-                deal.place_imported(stage_of(line.row["state"]), source=source, actor=actor, on=on)  # type: ignore[arg-type]
+                deal.place_imported(stage_of(line.row["state"]), source=source, actor=actor, on=on)
             case "Signed":
-                deal.win_imported(amount=f["amount"], currency=f["currency"], source=source, actor=actor, on=on)  # type: ignore[arg-type]
+                deal.win_imported(amount=f["amount"], currency=f["currency"], source=source, actor=actor, on=on)
             case "Lost":
                 deal.lose_imported(
-                    reason=f["reason"],
-                    competitor=f.get("competitor"),
-                    source=source,
-                    actor=actor,  # type: ignore[arg-type]
-                    on=on,
+                    reason=f["reason"], competitor=f.get("competitor"), source=source, actor=actor, on=on
                 )
             case "Closed":
-                deal.close_imported(source=source, actor=actor, on=on)  # type: ignore[arg-type]
+                deal.close_imported(source=source, actor=actor, on=on)
             case "PaymentReceived":
-                deal.pay_imported(f["invoice"], amount=f["amount"], source=source, actor=actor, on=on)  # type: ignore[arg-type]
+                deal.pay_imported(f["invoice"], amount=f["amount"], source=source, actor=actor, on=on)
             case "NoteAdded":
-                deal.note_imported(f["text"], source=source, actor=actor, on=on)  # type: ignore[arg-type]
+                deal.note_imported(f["text"], source=source, actor=actor, on=on)
 
     return command
 
@@ -287,13 +283,14 @@ IMPORTS: dict[str, Callable[..., Any]] = {
 class Replay:
     """Replays lines onto the deals of one chunk, loading each deal once; keeps the settings aggregate."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, settings: Any = None) -> None:
         self.app = app
         self.deals: dict[UUID, Any] = {}
         self.claims: list[Any] = []
         self.events: list[Any] = []  # every new event, in the order of the lines: the log's order
         self._taken: dict[UUID, int] = {}  # of each aggregate's pending events, how many are in `events`
-        self._settings: Any = None
+        self._claimed: Any = None  # the claim the line being replayed made on an invoice id
+        self.settings_aggregate: Any = settings  # loaded when first needed, then kept from chunk to chunk
 
     def settings_on(self, on: date) -> Any:
         return self.settings().in_force(on)
@@ -301,12 +298,12 @@ class Replay:
     def settings(self) -> Any:
         from dealflow.aggregates.settings import Settings
 
-        if self._settings is None:
+        if self.settings_aggregate is None:
             try:
-                self._settings = self.app.repository.get(Settings.ID)
+                self.settings_aggregate = self.app.repository.get(Settings.ID)
             except AggregateNotFoundError:
-                self._settings = Settings()
-        return self._settings
+                self.settings_aggregate = Settings()
+        return self.settings_aggregate
 
     def claim(self, invoice: str, deal_id: str, source: dict[str, Any] | None) -> None:
         from dealflow.aggregates.events import mark_imported
@@ -319,7 +316,7 @@ class Replay:
         self._claimed = claim.pending_events[0]
 
     def apply(self, line: Line) -> None:
-        self._claimed: Any = None
+        self._claimed = None
         aggregate = self._apply(line)
         self._compare(aggregate, line)
         taken = self._taken.get(aggregate.id, 0)
@@ -331,7 +328,8 @@ class Replay:
     def saved(self) -> list[Any]:
         """What to save: the new events in the log's order, then the aggregates they came from (drained, so
         that their events are not saved twice; given, so that the application takes their snapshots)."""
-        aggregates = [*self.deals.values(), *self.claims, *([self._settings] if self._settings is not None else [])]
+        settings = [self.settings_aggregate] if self.settings_aggregate is not None else []
+        aggregates = [*self.deals.values(), *self.claims, *settings]
         for aggregate in aggregates:
             aggregate.collect_events()
         return [*self.events, *aggregates]
@@ -371,11 +369,23 @@ class Replay:
             found = self.app.events.get(aggregate.id, gt=line.version - 1, lte=line.version)
             event = next(iter(found), None)
         ours = _as_line(event) if event is not None else {}
-        if ours != line.row:
-            key = next((k for k in {**ours, **line.row} if ours.get(k) != line.row.get(k)), "event")
+        key = _disagreement(ours, line.row)
+        if key is not None:
             raise InvalidInput(
                 f"replayed, the method records {key}={ours.get(key)!r} where the line says {line.row.get(key)!r}"
             )
+
+
+def _disagreement(ours: dict[str, Any], theirs: dict[str, Any]) -> str | None:
+    """The first field the line gives that the event does not have as given. A line written by a script
+    may leave out what the command works out (stage, action, state, a concession's flags); an exported
+    line gives every field, so its event must be the line."""
+    if not ours:
+        return "event"
+    for key, value in theirs.items():
+        if ours.get(key) != value or (key not in ours and value is not None):
+            return key
+    return None
 
 
 def _as_line(event: Any) -> dict[str, Any]:
@@ -406,6 +416,7 @@ class EventImport:
     def __init__(self, app: Any, file: str) -> None:
         self.app = app
         self.file = file
+        self.settings: Any = None  # the settings aggregate, once a line needs it
 
     def parse(self, cells: Sequence[str]) -> tuple[Line, str, str]:
         line = read_line(cells[0])
@@ -459,7 +470,7 @@ class EventImport:
         line: Line = item.parsed
         found = self.app.events.get(_owner(line), gt=line.version - 1, lte=line.version)
         event = next(iter(found), None)
-        if event is not None and _as_line(event) == line.row:
+        if event is not None and _disagreement(_as_line(event), line.row) is None:
             item.outcome = Outcome.ALREADY
         else:
             item.outcome = Outcome.CHANGED
@@ -471,15 +482,14 @@ class EventImport:
             )
 
     def build(self, items: Sequence[Any], actor: str, created: Any, scratch: Any) -> tuple[list[Any], int]:
-        replay = Replay(self.app)
-        replay._settings = getattr(self, "_settings", None)
+        replay = Replay(self.app, self.settings)
         for item in items:
             try:
                 replay.apply(item.parsed)
             except (DealflowError, KeyError, TypeError, ValueError) as error:
                 raise RowError(None, "refused", _reason(error), line=item.line) from None
             created[item.parsed.event] += 1
-        self._settings = replay._settings
+        self.settings = replay.settings_aggregate
         return replay.saved(), len(items)  # a line is one event of the log (claims and the like are not in it)
 
 

@@ -34,7 +34,7 @@ CHUNK = 2_000  # rows a chunk, and a transaction: measured, larger chunks gain l
 Bar = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One row on its way through an import."""
 

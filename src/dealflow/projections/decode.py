@@ -123,5 +123,11 @@ class Decoder:
         if not self.raw or b'"class_version":' in raw:  # an older version: let the library upcast it
             raw, data = None, dict(vars(self.mapper.to_domain_event(notification)))
         originator = notification.originator_id
-        deal = originator.hex if isinstance(originator, UUID) else UUID(originator).hex
+        deal = (
+            originator.hex
+            if isinstance(originator, UUID)
+            else originator
+            if len(originator) == 32
+            else UUID(originator).hex
+        )
         return Event(notification.id, deal, notification.originator_version, kind, raw, data)

@@ -16,9 +16,10 @@ from sqlalchemy import Connection, Subquery, and_, case, func, select, union_all
 
 from dealflow.exports.table import Cell, Table
 from dealflow.playbook import STAGE_NAMES, Defaults, Status
-from dealflow.projections.report import Report, columns, ratio
+from dealflow.projections.pipeline_groups import by_group, forecast, stalled_deals
+from dealflow.projections.report import Report, columns, currency_first, currency_key, ratio, tidy, weigh
 from dealflow.projections.tables import STAGE_BIT, days_in, pipeline_deals, pipeline_history
-from dealflow.projections.units import from_day, from_units
+from dealflow.projections.units import from_units
 
 BY = ("stage", "owner", "account", "month", "stalled")
 OPEN, WON, LOST, CLOSED = Status.OPEN.value, Status.WON.value, Status.LOST.value, Status.CLOSED.value
@@ -60,11 +61,11 @@ def pipeline_report(
     if by == "stage":
         tables = _by_stage(connection, source, day, cutoff, probabilities, one_scan=not latest)
     elif by == "stalled":
-        tables = [_stalled_table(connection, source, day, cutoff)]
+        tables = [stalled_deals(connection, source, day, cutoff)]
     elif by == "month":
-        tables = [_forecast(connection, source, probabilities)]
+        tables = [forecast(connection, source, probabilities)]
     else:
-        tables = [_by_group(connection, source, by, cutoff, probabilities)]
+        tables = [by_group(connection, source, by, cutoff, probabilities)]
     return Report(facts, tables)
 
 
@@ -121,7 +122,7 @@ def _by_stage(
                     "lost_value": from_units(lost_value),
                     "win_rate": ratio(won, won + lost),
                 }
-                for currency, (won, won_value, lost, lost_value) in sorted(outcomes.items(), key=_currency_first)
+                for currency, (won, won_value, lost, lost_value) in sorted(outcomes.items(), key=currency_first)
             ],
         ),
         Table(
@@ -129,7 +130,7 @@ def _by_stage(
             columns(("currency", Cell.TEXT), ("reason", Cell.TEXT), ("deals", Cell.INTEGER), ("value", Cell.MONEY)),
             [
                 {"currency": currency, "reason": reason, "deals": count, "value": from_units(value)}
-                for (currency, reason), (count, value) in sorted(reasons.items(), key=_currency_first)
+                for (currency, reason), (count, value) in sorted(reasons.items(), key=currency_first)
             ],
         ),
     ]
@@ -137,7 +138,7 @@ def _by_stage(
 
 def _stage_table(stages: dict[tuple[Any, str], list[int]], p: dict[str, Decimal]) -> Table:
     rows = []
-    for currency in sorted({currency for currency, _ in stages}, key=_currency_key):
+    for currency in sorted({currency for currency, _ in stages}, key=currency_key):
         for stage in STAGE_NAMES:
             count, value, idle = stages.get((currency, stage), (0, 0, 0))
             amount = from_units(value)
@@ -148,7 +149,7 @@ def _stage_table(stages: dict[tuple[Any, str], list[int]], p: dict[str, Decimal]
                     "deals": count,
                     "value": amount,
                     "probability": p[stage],
-                    "weighted": _tidy(_weigh(amount, p[stage])),
+                    "weighted": tidy(weigh(amount, p[stage])),
                     "stalled": idle,
                 }
             )
@@ -207,145 +208,3 @@ def _flow_table(totals: list[int]) -> Table:
         ),
         rows,
     )
-
-
-def _stalled_table(connection: Connection, s: Subquery, day: int, cutoff: int) -> Table:
-    found = connection.execute(
-        select(s.c.deal_id, s.c.account, s.c.owner, s.c.stage, s.c.currency, s.c.value, s.c.valid_from)
-        .where(s.c.status == OPEN, s.c.valid_from <= cutoff)
-        .order_by(s.c.valid_from, s.c.deal_id)
-    ).all()
-    return Table(
-        "stalled",
-        columns(
-            ("deal", Cell.TEXT),
-            ("account", Cell.TEXT),
-            ("owner", Cell.TEXT),
-            ("stage", Cell.TEXT),
-            ("currency", Cell.TEXT),
-            ("value", Cell.MONEY),
-            ("last_event_on", Cell.DATE),
-            ("idle_days", Cell.INTEGER),
-        ),
-        [
-            {
-                "deal": deal_id,
-                "account": account,
-                "owner": owner,
-                "stage": stage,
-                "currency": currency,
-                "value": from_units(value),
-                "last_event_on": from_day(last),
-                "idle_days": day - last,
-            }
-            for deal_id, account, owner, stage, currency, value, last in found
-        ],
-    )
-
-
-def _by_group(connection: Connection, s: Subquery, by: str, cutoff: int, p: dict[str, Decimal]) -> Table:
-    """Per owner or account and currency: the open pipeline, its weight, what was won and lost."""
-    key = s.c[by]
-    stalled = func.sum(case((and_(s.c.status == OPEN, s.c.valid_from <= cutoff), 1), else_=0))
-    grouped = connection.execute(
-        select(key, s.c.currency, s.c.status, s.c.stage, func.count(), func.sum(s.c.value), func.sum(s.c.signed))
-        .add_columns(stalled)
-        .group_by(key, s.c.currency, s.c.status, s.c.stage)
-    ).all()
-    totals: dict[tuple[str, Any], dict[str, Any]] = {}
-    for name, currency, status, stage, count, value, signed, idle in grouped:
-        row = totals.setdefault((name, currency), _group_row(by, name, currency))
-        amount = from_units(value or 0) or Decimal(0)
-        if status == OPEN:
-            row["open"] += count
-            row["value"] += amount
-            row["weighted"] += _weigh(amount, p[stage])
-            row["stalled"] += idle
-        elif status in (WON, CLOSED):
-            row["won"] += count
-            row["won_value"] += from_units(signed or 0)
-        else:
-            row["lost"] += count
-            row["lost_value"] += amount
-    for row in totals.values():
-        row["win_rate"] = ratio(row["won"], row["won"] + row["lost"])
-    return Table(
-        f"{by}s",
-        columns(
-            (by, Cell.TEXT),
-            ("currency", Cell.TEXT),
-            ("open", Cell.INTEGER),
-            ("value", Cell.MONEY),
-            ("weighted", Cell.MONEY),
-            ("stalled", Cell.INTEGER),
-            ("won", Cell.INTEGER),
-            ("won_value", Cell.MONEY),
-            ("lost", Cell.INTEGER),
-            ("lost_value", Cell.MONEY),
-            ("win_rate", Cell.PERCENT),
-        ),
-        [_normal(totals[key]) for key in sorted(totals, key=lambda k: (k[0], _currency_key(k[1])))],
-    )
-
-
-def _group_row(by: str, name: str, currency: Any) -> dict[str, Any]:
-    zero = Decimal(0)
-    counts = dict.fromkeys(("open", "stalled", "won", "lost"), 0)
-    return {
-        by: name,
-        "currency": currency,
-        **counts,
-        **dict.fromkeys(("value", "weighted", "won_value", "lost_value"), zero),
-    }
-
-
-def _forecast(connection: Connection, s: Subquery, p: dict[str, Decimal]) -> Table:
-    """Open deals by the month they are expected to close (their forecast close date)."""
-    grouped = connection.execute(
-        select(s.c.close_by, s.c.currency, s.c.stage, func.count(), func.sum(s.c.value))
-        .where(s.c.status == OPEN)
-        .group_by(s.c.close_by, s.c.currency, s.c.stage)
-    ).all()
-    months: dict[tuple[str | None, Any], dict[str, Any]] = {}
-    for close_by, currency, stage, count, value in grouped:
-        month = from_day(close_by).strftime("%Y-%m") if close_by else None  # type: ignore[union-attr]
-        row = months.setdefault((month, currency), {"month": month, "currency": currency, "deals": 0})
-        amount = from_units(value or 0) or Decimal(0)
-        row["deals"] += count
-        row["value"] = row.get("value", Decimal(0)) + amount
-        row["weighted"] = row.get("weighted", Decimal(0)) + _weigh(amount, p[stage])
-    return Table(
-        "forecast",
-        columns(
-            ("month", Cell.TEXT),
-            ("currency", Cell.TEXT),
-            ("deals", Cell.INTEGER),
-            ("value", Cell.MONEY),
-            ("weighted", Cell.MONEY),
-        ),
-        [_normal(months[key]) for key in sorted(months, key=lambda k: (k[0] is None, k[0] or "", _currency_key(k[1])))],
-    )
-
-
-def _weigh(amount: Decimal | None, probability: Decimal) -> Decimal:
-    return (amount or Decimal(0)) * probability
-
-
-def _normal(row: dict[str, Any]) -> dict[str, Any]:
-    """Exact amounts without the trailing zeros that multiplying by a probability leaves."""
-    return {
-        key: _tidy(value) if isinstance(value, Decimal) and key != "win_rate" else value for key, value in row.items()
-    }
-
-
-def _tidy(amount: Decimal) -> Decimal:
-    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
-
-
-def _currency_key(currency: str | None) -> tuple[bool, str]:
-    return currency is None, currency or ""
-
-
-def _currency_first(item: tuple[Any, Any]) -> Any:
-    key = item[0]
-    return (_currency_key(key[0]), *key[1:]) if isinstance(key, tuple) else _currency_key(key)

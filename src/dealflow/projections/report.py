@@ -37,3 +37,31 @@ def as_of_day(as_of: date | None) -> date:
     if as_of > today:
         raise InvalidInput(f"--as-of {as_of} is in the future: give today ({today}) or an earlier date")
     return as_of
+
+
+def weigh(amount: Decimal | None, probability: Decimal) -> Decimal:
+    """An amount weighted by a stage's probability; no amount weighs nothing."""
+    return (amount or Decimal(0)) * probability
+
+
+def tidy_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Exact amounts without the trailing zeros that multiplying by a probability leaves."""
+    return {
+        key: tidy(value) if isinstance(value, Decimal) and key != "win_rate" else value for key, value in row.items()
+    }
+
+
+def tidy(amount: Decimal) -> Decimal:
+    """120000.00 as 120000, 1250.50 as 1250.5: the same exact amount, written as people write it."""
+    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
+
+
+def currency_key(currency: str | None) -> tuple[bool, str]:
+    """Currencies in alphabetical order, deals without a currency yet last."""
+    return currency is None, currency or ""
+
+
+def currency_first(item: tuple[Any, Any]) -> Any:
+    """The order of a (key, totals) item whose key is a currency, or a tuple that begins with one."""
+    key = item[0]
+    return (currency_key(key[0]), *key[1:]) if isinstance(key, tuple) else currency_key(key)

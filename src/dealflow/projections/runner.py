@@ -7,16 +7,16 @@ transaction per page that holds each projection's rows and its new position.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, inspect
+from sqlalchemy.exc import DBAPIError
 
 from dealflow.projections import tracking
 from dealflow.projections.database import BEGIN, engine_for
-from dealflow.projections.decode import Decoder
+from dealflow.projections.log import LogReader, collector_paused
 from dealflow.projections.projection import Projection
 from dealflow.projections.tables import tracking as tracking_table
 
@@ -44,6 +44,7 @@ class Projections:
         self.projections = list(projections or all_projections())
         self.batch_size = batch_size
         self.engine = engine_for(app.store)
+        self.log = LogReader(app)
 
     def __enter__(self) -> Projections:
         return self
@@ -53,6 +54,7 @@ class Projections:
 
     def close(self) -> None:
         self.engine.dispose()
+        self.log.close()
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -104,12 +106,20 @@ class Projections:
             with connection.begin():
                 yield connection
 
-    def _prepare(self) -> None:
+    def _prepare(self, attempts: int = 2) -> None:
         """Create what is missing; start over any projection whose tables have changed since it was built."""
         with self.reading() as connection:
             found = tracking.positions(connection) if _has_tracking(connection) else None
         if found is not None and all(p.name in found and found[p.name].version == p.version for p in self.projections):
             return
+        try:
+            self._create()
+        except DBAPIError:  # another process created them at the same moment (PostgreSQL): look again
+            if attempts <= 1:
+                raise
+            self._prepare(attempts - 1)
+
+    def _create(self) -> None:
         with self._writing() as connection:
             tracking_table.create(connection, checkfirst=True)
             found = tracking.positions(connection)
@@ -133,23 +143,22 @@ class Projections:
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
         """Process every notification up to the log's present head; returns how many were read."""
         self._prepare()
-        with _collector_paused():
+        with collector_paused():
             return self._catch_up(progress)
 
     def _catch_up(self, progress: Callable[[int], None] | None) -> int:
         head = self.head()
-        decoder = Decoder(self.app.mapper)
-        read = 0
+        read, rebuilding = 0, False
         while True:
             with self.reading() as connection:
                 found = tracking.positions(connection)
+            rebuilding = rebuilding or any(found[p.name].rebuilding for p in self.projections)
             start = min(found[p.name].position for p in self.projections)
             if start >= head:
                 break
-            page = self.app.recorder.select_notifications(start + 1, self.batch_size, stop=head)
+            page, batch = self.log.page(start, self.batch_size, head)
             if not page:
                 break
-            batch = [event for event in map(decoder.decode, page) if event is not None]
             last = page[-1].id
             with self._writing() as connection:  # one transaction: every projection's rows and position
                 for projection in self.projections:
@@ -164,23 +173,10 @@ class Projections:
             read += len(page)
             if progress is not None:
                 progress(len(page))
-        with self._writing() as connection:
-            tracking.finish_rebuilding(connection, head)
+        if rebuilding:
+            with self._writing() as connection:
+                tracking.finish_rebuilding(connection, head)
         return read
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Catch-up allocates millions of short-lived, acyclic objects; Python's cyclic collector would
-    scan them again and again (measured on a 1M-event rebuild: reading the log 8.2 s -> 4.1 s and
-    decoding 10.7 s -> 6.8 s without it). Reference counting still frees them; batches make no cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _has_tracking(connection: Connection) -> bool:

@@ -85,7 +85,6 @@ pipeline_history = Table(
     *_deal_version_columns(),
     Column("valid_to", Integer, nullable=False),
     PrimaryKeyConstraint("id", "valid_from"),
-    sqlite_with_rowid=False,
 )
 
 concession_terms = Table(  # per deal and term: what each side gave, our bottom line, the flags raised
