@@ -197,3 +197,18 @@ def test_a_closed_deal_takes_no_more_invoices():
     deal.collect_events()
     with refused(deal, says="this deal is closed"):
         deal.invoice("INV-2", amount="1", due=TODAY, actor=ACTOR)
+
+
+@pytest.mark.parametrize("step", ["pay", "write-off", "chase"])
+def test_no_collection_step_is_dated_before_its_invoice_was_issued(step: str):
+    deal = deal_in("follow_up", signed="1000", on=days_ago(20))
+    deal.invoice("INV-7", amount="1000", issued=days_ago(5), due=date.today(), actor=ACTOR)
+    deal.collect_events()
+    early = days_ago(10)
+    run = {
+        "pay": lambda: deal.pay("INV-7", amount="10", actor=ACTOR, on=early),
+        "write-off": lambda: deal.write_off("INV-7", reason="bad debt", actor=ACTOR, on=early),
+        "chase": lambda: act(deal, COLLECT, {"invoice": "INV-7", "cause": "unwilling", "method": "call"}, on=early),
+    }[step]
+    with refused(deal, says=f"--on {early} is before invoice INV-7 was issued on"):
+        run()

@@ -217,6 +217,8 @@ class Opportunity(Aggregate):
         cleaned: dict[str, Any] = clean_fields(spec, fields)
         lifecycle().next_state(self, action)  # the method's word first: right stage, open deal
         self._check_effect(spec.effect, cleaned, gift_limit)
+        if spec.effect is Effect.COLLECTS:
+            self._check_after_issue(cleaned["invoice"], on)
         if spec.effect is Effect.REFERRAL:
             cleaned["deal"] = _text(referral_id, "the referred deal's id")
         self._record(events.ActionRecorded, action, on, actor, action=action, fields=cleaned, note=note)
@@ -242,6 +244,12 @@ class Opportunity(Aggregate):
             raise InvalidInput("record a concession with `dealflow concede DEAL --term --by --from --to`")
         if effect is Effect.COLLECTS:
             open_invoice(self.invoices, fields["invoice"])
+
+    def _check_after_issue(self, invoice: str, on: date | None) -> None:
+        issued = self.invoices[invoice]["issued"]
+        when = on or date.today()
+        if self.stage_changed_on <= when < issued:  # earlier than the stage change: _record says so
+            raise Refused(f"--on {on} is before invoice {invoice} was issued on {issued}: date it {issued} or later")
 
     def _check_currency(self, currency: str) -> None:
         if self.currency is not None and currency != self.currency:
@@ -385,12 +393,14 @@ class Opportunity(Aggregate):
         lifecycle().next_state(self, events.COLLECT)
         paid = parse_amount(amount, "--amount")
         check_payment(self.invoices, invoice, paid)
+        self._check_after_issue(invoice, on)
         self._record(events.PaymentReceived, events.COLLECT, on, actor, invoice=invoice, amount=paid)
         self._close_if_paid(actor, on)
 
     def write_off(self, invoice: str, *, reason: str, actor: str, on: date | None = None) -> None:
         lifecycle().next_state(self, events.COLLECT)
         left = balance(open_invoice(self.invoices, invoice))
+        self._check_after_issue(invoice, on)
         self._record(
             events.WrittenOff,
             events.COLLECT,

@@ -84,9 +84,13 @@ def csv_options(command: F) -> F:
 
 
 def rejects_path(file: Path, given: Path | None) -> Path:
+    """Where the rejects go, checked before any work: a folder that does not exist is bad usage."""
     from dealflow.imports.rejects import default_path
 
-    return given or default_path(file)
+    path = given or default_path(file)
+    if not path.parent.is_dir():
+        raise click.BadParameter(f"{path}: folder {path.parent} does not exist", param_hint="--rejects")
+    return path
 
 
 def bar_for(size: int) -> Callable[[str, int], Any]:

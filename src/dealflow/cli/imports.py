@@ -93,6 +93,7 @@ def deals(
     from dealflow.imports.runner import Import
     from dealflow.imports.stages import ReasonMap, StageMap, target
 
+    rejected = rejects_path(file, rejects)
     source = CsvFile(file, encoding=encoding, delimiter=delimiter)
     columns = Columns(
         DEAL_FIELDS,
@@ -120,7 +121,7 @@ def deals(
         session.actor,
         skip_bad=skip_bad,
         dry_run=dry_run,
-        rejects=rejects_path(file, rejects),
+        rejects=rejected,
         bar=bar_for(source.size),
     )
     print_summary(run.run(), as_json)
@@ -168,6 +169,7 @@ def invoices(
     from dealflow.imports.mapping import Columns, pairs
     from dealflow.imports.runner import Import
 
+    rejected = rejects_path(file, rejects)
     source = CsvFile(file, encoding=encoding, delimiter=delimiter)
     columns = Columns(
         INVOICE_FIELDS,
@@ -191,7 +193,7 @@ def invoices(
         session.actor,
         skip_bad=skip_bad,
         dry_run=dry_run,
-        rejects=rejects_path(file, rejects),
+        rejects=rejected,
         bar=bar_for(source.size),
     )
     print_summary(run.run(), as_json)
@@ -219,6 +221,7 @@ def events(session: Session, file: Path, skip_bad: bool, rejects: Path | None, d
     from dealflow.imports.replay import EventImport
     from dealflow.imports.runner import Import
 
+    rejected = rejects_path(file, rejects)
     source = JsonLinesFile(file)
     run = Import(
         session.app,
@@ -227,7 +230,7 @@ def events(session: Session, file: Path, skip_bad: bool, rejects: Path | None, d
         session.actor,
         skip_bad=skip_bad,
         dry_run=dry_run,
-        rejects=rejects_path(file, rejects),
+        rejects=rejected,
         bar=bar_for(source.size),
     )
     print_summary(run.run(), as_json)

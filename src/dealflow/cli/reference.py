@@ -13,16 +13,14 @@ def walk(
     command: click.Command = cli, name: str = "dealflow", parent: click.Context | None = None
 ) -> Iterator[tuple[str, click.Context]]:
     """(command path, context) for every command and subcommand, depth first, in `--help` order."""
-    ctx = click.Context(command, info_name=name, parent=parent)
+    # the command's own context settings (-h): click caches the help option from the first context it sees
+    ctx = click.Context(command, info_name=name, parent=parent, **command.context_settings)
     yield ctx.command_path, ctx
-    if isinstance(command, click.Group):
-        # a group's own arguments (`act DEAL`) come before its subcommand in the usage line
-        arguments = [param.name.upper() for param in command.params if isinstance(param, click.Argument) and param.name]
-        usage_parent = click.Context(command, info_name=" ".join([name, *arguments]), parent=parent)
+    if isinstance(command, click.Group):  # click puts a group's own arguments (`act DEAL`) in the path
         for sub_name in command.list_commands(ctx):
             sub = command.get_command(ctx, sub_name)
             if sub is not None:
-                yield from walk(sub, sub_name, usage_parent)
+                yield from walk(sub, sub_name, ctx)
 
 
 def reference() -> str:
