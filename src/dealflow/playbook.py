@@ -251,9 +251,7 @@ STAGES: tuple[Stage, ...] = (
                 "earn a contact's trust",
                 ("social", "family-event", "offsite-visit", "valuable-gift"),
             ),
-            _trust_action(
-                "ally", "alianza", "make a contact an ally", ("introduce", "become-guide", "firm-support")
-            ),
+            _trust_action("ally", "alianza", "make a contact an ally", ("introduce", "become-guide", "firm-support")),
         ),
         Decimal("0.20"),
     ),
@@ -318,7 +316,10 @@ STAGES: tuple[Stage, ...] = (
         "the customer's explicit request",
         ExitSignal(
             "commercial negotiations begin",
-            (ActionDone("submit-proposal"), EvidenceGiven("that commercial negotiations have begun, e.g. the first negotiation meeting")),
+            (
+                ActionDone("submit-proposal"),
+                EvidenceGiven("that commercial negotiations have begun, e.g. the first negotiation meeting"),
+            ),
         ),
         (
             Action(
@@ -361,7 +362,9 @@ STAGES: tuple[Stage, ...] = (
                 "show the solution to the customer",
                 (
                     Field("audience", "who attended", required=True),
-                    Field("key_points", "a key point (three to five)", Kind.LIST, required=True, min_items=3, max_items=5),
+                    Field(
+                        "key_points", "a key point (three to five)", Kind.LIST, required=True, min_items=3, max_items=5
+                    ),
                     Field("outcome", "how it went"),
                 ),
             ),
