@@ -11,7 +11,7 @@ from common import executable, scratch, time_command
 from dealflow.application import DealflowApp
 
 DEALS = 1_000
-RUNS = 15
+RUNS = 31
 
 
 def run() -> dict[str, object]:

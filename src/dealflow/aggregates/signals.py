@@ -44,7 +44,7 @@ def _checks(rule: object, deal: Any, stage: Stage, evidence: str | None) -> list
     raise TypeError(f"no evaluation for exit-signal rule {rule!r}")  # pragma: no cover
 
 
-@_checks.register
+@_checks.register(AllYes)  # by class: reading the annotation would evaluate it
 def _(rule: AllYes, deal: Any, stage: Stage, evidence: str | None) -> list[Check]:
     answers = deal.answers
     if not answers:
@@ -56,7 +56,7 @@ def _(rule: AllYes, deal: Any, stage: Stage, evidence: str | None) -> list[Check
     ]
 
 
-@_checks.register
+@_checks.register(RelationshipReached)  # by class: reading the annotation would evaluate it
 def _(rule: RelationshipReached, deal: Any, stage: Stage, evidence: str | None) -> list[Check]:
     key_people = [key for key, person in deal.stakeholders.items() if person.get("level") == rule.stakeholder_level]
     if not key_people:
@@ -75,28 +75,28 @@ def _(rule: RelationshipReached, deal: Any, stage: Stage, evidence: str | None) 
     ]
 
 
-@_checks.register
+@_checks.register(EveryActionDone)  # by class: reading the annotation would evaluate it
 def _(rule: EveryActionDone, deal: Any, stage: Stage, evidence: str | None) -> list[Check]:
     return [Check(action.name in deal.actions_done, f"{action.name} has not been recorded") for action in stage.actions]
 
 
-@_checks.register
+@_checks.register(ActionDone)  # by class: reading the annotation would evaluate it
 def _(rule: ActionDone, deal: Any, stage: Stage, evidence: str | None) -> list[Check]:
     return [Check(rule.action in deal.actions_done, f"{rule.action} has not been recorded")]
 
 
-@_checks.register
+@_checks.register(EvidenceGiven)  # by class: reading the annotation would evaluate it
 def _(rule: EvidenceGiven, deal: Any, stage: Stage, evidence: str | None) -> list[Check]:
     given = bool(evidence and evidence.strip())
     return [Check(given, f"{Move.ADVANCE} needs --evidence {rule.what}")]
 
 
-@_checks.register
+@_checks.register(Signed)  # by class: reading the annotation would evaluate it
 def _(rule: Signed, deal: Any, stage: Stage, evidence: str | None) -> list[Check]:
     return [Check(False, f"the agreement is not signed: record it with {Move.SIGN} --amount")]
 
 
-@_checks.register
+@_checks.register(FullyPaid)  # by class: reading the annotation would evaluate it
 def _(rule: FullyPaid, deal: Any, stage: Stage, evidence: str | None) -> list[Check]:
     signed = deal.signed_amount or 0
     invoiced = deal.invoiced_total

@@ -3,7 +3,6 @@ so `--help` and bad usage never open a store."""
 
 from __future__ import annotations
 
-import getpass
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -15,6 +14,8 @@ if TYPE_CHECKING:
 
 
 def login_name() -> str:
+    import getpass  # only when no --actor / DEALFLOW_ACTOR is given: scripts and teams set one
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry, e.g. in a container
