@@ -43,6 +43,8 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Dealflow:
     for account in (HYPERLINK, ARITHMETIC):
         opened = cli("open", "--title", "@SUM(A1)", "--value", "1000", "--currency", "EUR", "--", account)
         assert opened.exit_code == 0, opened.output
+    # an amount with a trailing zero: every output writes it the same way
+    assert cli("open", "Cents Ltd", "--title", "cents", "--value", "1250.50", "--currency", "EUR").exit_code == 0
     return cli
 
 

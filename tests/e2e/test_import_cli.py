@@ -283,7 +283,7 @@ def test_skip_bad_imports_the_rest_and_lists_the_bad_rows_with_their_reasons(dea
         "remove or fix one of the two rows"
     )
     assert rows[2]["rejected_because"].startswith("bad: column 'Amount': 'TBD' is not a number")
-    assert as_json(dealflow, "show", "9006")["value"] == "18250.50"
+    assert as_json(dealflow, "show", "9006")["value"] == "18250.5"
 
 
 def test_the_rejects_file_once_fixed_imports_the_rows_it_holds(dealflow, tmp_path):
@@ -342,7 +342,7 @@ def test_invoices_without_a_deal_go_to_one_ledger_deal_per_customer_in_follow_up
     assert (ledger["account"], ledger["stage"], ledger["currency"], ledger["opened_on"]) == (
         "Wayne, Inc.", "follow_up", "USD", "2025-01-15",
     )  # fmt: skip
-    assert [(i["invoice"], i["balance"]) for i in ledger["invoices"]] == [("INV-2001", "1500.00"), ("INV-2002", "900")]
+    assert [(i["invoice"], i["balance"]) for i in ledger["invoices"]] == [("INV-2001", "1500"), ("INV-2002", "900")]
     notes = [r["text"] for r in as_json(crm, "history", ledger["id"]) if r["event"] == "NoteAdded"]
     assert notes == ["invoice INV-2002 is disputed: wrong quantity, credit note asked"]
 

@@ -41,6 +41,12 @@ def parse_amount(value: object, what: str = "amount") -> Decimal:
     return amount
 
 
+def canonical(amount: Decimal) -> Decimal:
+    """120000.00 as 120000, 1250.50 as 1250.5: the same exact amount, one way of writing it, so that every
+    output (JSON, CSV, reports rebuilt from projections that keep no scale) writes an amount alike."""
+    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
+
+
 def parse_currency(value: object) -> str:
     code = str(value).strip().upper()
     if code not in ISO_4217:

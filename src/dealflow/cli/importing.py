@@ -3,6 +3,7 @@ on stderr, and the summary they print."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -101,7 +102,7 @@ def bar_for(size: int) -> Callable[[str, int], Any]:
         if size < PROGRESS_FROM:
             yield lambda _: None
             return
-        with click.progressbar(length=total, label=label, file=click.get_text_stream("stderr")) as progress:
+        with click.progressbar(length=total, label=label, file=sys.stderr) as progress:
             yield progress.update
 
     return bar

@@ -9,11 +9,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TextIO
 
+from dealflow.aggregates.money import canonical
+
 
 def plain(value: Any) -> Any:
     """JSON-safe: amounts as exact decimal strings, dates as ISO text."""
     if isinstance(value, Decimal):
-        return str(value)
+        return str(canonical(value))
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, Mapping):

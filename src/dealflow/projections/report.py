@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from dealflow.aggregates.errors import InvalidInput
+from dealflow.aggregates.money import canonical
 from dealflow.exports.table import Cell, Column, Table
 
 
@@ -51,9 +52,7 @@ def tidy_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def tidy(amount: Decimal) -> Decimal:
-    """120000.00 as 120000, 1250.50 as 1250.5: the same exact amount, written as people write it."""
-    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
+tidy = canonical  # reports write amounts as every JSON and CSV output does
 
 
 def currency_key(currency: str | None) -> tuple[bool, str]:
