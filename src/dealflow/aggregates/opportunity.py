@@ -251,6 +251,17 @@ class Opportunity(Aggregate):
         if self.stage_changed_on <= when < issued:  # earlier than the stage change: _record says so
             raise Refused(f"--on {on} is before invoice {invoice} was issued on {issued}: date it {issued} or later")
 
+    def _agreement(self, amount: object, currency: str | None, amount_is: str, currency_is: str) -> tuple[Decimal, str]:
+        """A signed amount (more than 0) and its currency, which must be the deal's one currency."""
+        signed = parse_amount(amount, amount_is)
+        if signed <= 0:
+            raise InvalidInput(f"{amount_is} of a signed agreement must be more than 0")
+        code = parse_currency(currency) if currency else self.currency
+        if code is None:
+            raise InvalidInput(f"give {currency_is}: this deal has none yet")
+        self._check_currency(code)
+        return signed, code
+
     def _check_currency(self, currency: str) -> None:
         if self.currency is not None and currency != self.currency:
             raise Refused(
@@ -362,13 +373,7 @@ class Opportunity(Aggregate):
         on: date | None = None,
     ) -> None:
         lifecycle().next_state(self, Move.SIGN)  # the method's word first: a lost deal needs no currency
-        signed = parse_amount(amount, "--amount")
-        if signed <= 0:
-            raise InvalidInput("--amount of a signed agreement must be more than 0")
-        code = parse_currency(currency) if currency else self.currency
-        if code is None:
-            raise InvalidInput("give the agreement's --currency: this deal has none yet")
-        self._check_currency(code)
+        signed, code = self._agreement(amount, currency, "--amount", "--currency")
         self._record(events.Signed, Move.SIGN, on, actor, amount=signed, currency=code, terms=terms or None)
 
     def invoice(
@@ -492,13 +497,7 @@ class Opportunity(Aggregate):
     ) -> None:
         """The agreement was signed on `on` for `amount`: the deal is won and enters follow-up."""
         self._check_open_for_import()
-        signed = parse_amount(amount, "the signed amount")
-        if signed <= 0:
-            raise InvalidInput("a won deal's amount must be more than 0")
-        code = parse_currency(currency) if currency else self.currency
-        if code is None:
-            raise InvalidInput("give the won amount's currency")
-        self._check_currency(code)
+        signed, code = self._agreement(amount, currency, "the won amount", "the won amount's currency")
         self._record_imported(
             events.Signed, entered(WON_STAGE.name), on, actor, source, amount=signed, currency=code, terms=None
         )
