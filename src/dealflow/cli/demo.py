@@ -19,6 +19,10 @@ TOUR = (
     ("history {} --as-of {}", "reopened", "a reopened deal as it stood the day it was lost"),
     ("show {}", "overdue", "a won deal with an overdue invoice"),
     ("audit --all", None, "replay every deal through the method"),
+    ("pipeline", None, "the pipeline per stage and currency, won and lost, days in stage"),
+    ("concessions {}", "concessions", "that negotiation's concessions, flagged where they widened"),
+    ("ageing --by customer", None, "open receivables by days past due, with the collection step to take"),
+    ("export workbook -o book.xlsx", None, "every report in one spreadsheet"),
     ("diagram", None, "the method's lifecycle as a Mermaid diagram"),
     ("act --help", None, "the 24 actions, stage by stage"),
 )
