@@ -409,7 +409,7 @@ def test_crm_and_ledger_imports_are_idempotent_on_each_store(dealflow_on, tmp_pa
     assert open_invoices(dealflow_on, "2025-04-01")["INV-2001"] == ("1500", "31-60")
 
 
-def test_an_event_line_the_method_refuses_stops_the_replay_there_keeping_the_lines_before(dealflow, tmp_path):
+def test_an_event_line_the_method_refuses_stops_the_import_before_anything_is_written(dealflow, tmp_path):
     source = Dealflow(str(tmp_path / "source.db"))
     ok(source, "open", "Acme Corp", "--title", "ERP", "--id", "D-1", "--on", "2025-01-10")
     answers = ("--opportunity", "yes", "--solution", "yes", "--winnable", "yes", "--worth", "yes")
@@ -424,9 +424,55 @@ def test_an_event_line_the_method_refuses_stops_the_replay_there_keeping_the_lin
 
     assert refused.exit_code == 1
     assert refused.stderr.startswith("dealflow: log.jsonl:3: cannot leave analysis: qualify has not answered yes")
-    assert "the import stopped there, the rows before it imported" in refused.stderr
-    assert dealflow.events() == 2
-    assert (summary["rows"], summary["already"], summary["imported"]) == (1, 1, 0)
+    assert "fix the line" in refused.stderr and "nothing was imported" in refused.stderr
+    assert (summary["rows"], summary["already"], summary["imported"]) == (1, 0, 1)
+
+
+@pytest.fixture
+def refused_fifth(tmp_path: Path) -> Path:
+    """A log of two deals whose 5th line, D-1's advance, the method refuses once line 3 is edited."""
+    source = Dealflow(str(tmp_path / "source.db"))
+    answers = ("--opportunity", "yes", "--solution", "yes", "--winnable", "yes", "--worth", "yes")
+    ok(source, "open", "Acme Corp", "--title", "ERP", "--id", "D-1", "--on", "2025-01-10")  # line 1
+    ok(source, "open", "Globex", "--title", "CRM", "--id", "D-2", "--on", "2025-01-10")  # line 2
+    ok(source, "act", "D-1", "qualify", *answers, "--on", "2025-01-11")  # line 3
+    ok(source, "note", "D-2", "called the CFO", "--on", "2025-01-11")  # line 4
+    ok(source, "advance", "D-1", "--on", "2025-01-12")  # line 5
+    ok(source, "note", "D-2", "sent the brochure", "--on", "2025-01-12")  # line 6
+    ok(source, "note", "D-1", "kick-off booked", "--on", "2025-01-13")  # line 7
+    lines = [json.loads(line) for line in ok(source, "export", "events", "--format", "jsonl").stdout.splitlines()]
+    assert [(line["deal"], line["event"]) for line in lines][2:5] == [
+        ("D-1", "ActionRecorded"), ("D-2", "NoteAdded"), ("D-1", "Advanced"),
+    ]  # fmt: skip
+    lines[2]["fields"]["worth"] = False  # edited by hand: then the advance on line 5 breaks the method
+    return write(tmp_path, "log.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
+
+
+def test_a_refused_fifth_line_stops_the_import_naming_it_and_nothing_is_written(dealflow, refused_fifth):
+    before = dealflow.events()
+
+    refused = dealflow("import", "events", str(refused_fifth))
+
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("dealflow: log.jsonl:5: cannot leave analysis: qualify has not answered yes")
+    assert "fix the line" in refused.stderr and "nothing was imported" in refused.stderr
+    assert dealflow.events() == before
+
+
+def test_skip_bad_leaves_out_a_refused_line_and_its_deals_later_lines(dealflow, refused_fifth, tmp_path):
+    rejects = tmp_path / "rejects.csv"
+
+    result = as_json(dealflow, "import", "events", refused_fifth, "--skip-bad", "--rejects", rejects)
+
+    assert (result["rows"], result["imported"], result["bad"]) == (7, 5, 2)
+    rows = read_csv(rejects)
+    assert [row["rejected_line"] for row in rows] == ["5", "7"]
+    assert rows[0]["rejected_because"].startswith("bad: cannot leave analysis: qualify has not answered yes")
+    assert "follows line 5" in rows[1]["rejected_because"]
+    assert [note["text"] for note in as_json(dealflow, "history", "D-2") if note.get("text")] == [
+        "called the CFO", "sent the brochure",
+    ]  # fmt: skip
+    assert as_json(dealflow, "show", "D-1")["stage"] == "analysis"
 
 
 def test_a_script_may_write_only_what_each_command_needs(dealflow, tmp_path):
@@ -448,3 +494,21 @@ def test_a_script_may_write_only_what_each_command_needs(dealflow, tmp_path):
         "lost", "analysis", "budget", "crm-bot",
     )  # fmt: skip
     assert again["already"] == 3 and dealflow("audit", "D-7").exit_code == 0
+
+
+def test_the_first_pass_sets_deals_aside_between_chunks_and_loads_each_from_the_store_once(
+    dealflow, refused_fifth, tmp_path, monkeypatch
+):
+    from dealflow.imports import replay, runner
+
+    chunks = runner._chunks
+    monkeypatch.setattr(runner, "_chunks", lambda records, size=2: chunks(records, 2))
+    monkeypatch.setattr(replay.Trial, "HELD", 0)  # every deal set aside in the scratch file after each chunk
+    lines = refused_fifth.read_text().splitlines()
+    ok(dealflow, "import", "events", write(tmp_path, "part.jsonl", "\n".join(lines[:4]) + "\n"))
+
+    result = as_json(dealflow, "import", "events", refused_fifth, "--skip-bad", "--rejects", tmp_path / "r.csv")
+
+    assert (result["rows"], result["already"], result["imported"], result["bad"]) == (7, 4, 1, 2)
+    assert [row["rejected_line"] for row in read_csv(tmp_path / "r.csv")] == ["5", "7"]
+    assert as_json(dealflow, "show", "D-1")["stage"] == "analysis"

@@ -10,15 +10,18 @@ the same import command, with the source they name. So exporting the store again
 lines, but for the time each was recorded and its position in the log.
 
 The first pass checks each line's form and that each deal's versions follow on from the store's,
-one after the other; the method's judgement comes when a line is replayed. A line it refuses (a
-file edited by hand can hold one) stops the import there: the lines before it are kept, and
-running the import again, once the line is fixed, goes on from there.
+one after the other, and replays every line on the deals as they stand in the store (each loaded
+once, then held in memory or set aside in the import's scratch file), writing nothing. So a line
+the method refuses (a file edited by hand can hold one) stops the import before anything is
+written, naming the line, the reason and the fix; with --skip-bad that line, and the later lines
+of its deal (which follow on from it), go to the rejects file and the other lines are imported.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +37,7 @@ from dealflow.aggregates.opportunity import Opportunity
 from dealflow.exports.json_writer import plain
 from dealflow.imports import stored
 from dealflow.imports.outcome import Outcome, RowError
+from dealflow.imports.scratch import Scratch
 from dealflow.playbook import Effect, action_with
 from dealflow.views import event_row
 
@@ -417,6 +421,8 @@ class EventImport:
         self.app = app
         self.file = file
         self.settings: Any = None  # the settings aggregate, once a line needs it
+        self.trial: Trial | None = None  # the first pass's replay, from chunk to chunk
+        self.broken: dict[UUID, int] = {}  # a deal (or the settings) whose line was refused: that line
 
     def parse(self, cells: Sequence[str]) -> tuple[Line, str, str]:
         line = read_line(cells[0])
@@ -465,6 +471,47 @@ class EventImport:
                         )
                     )
         scratch.set_tallies(versions)
+        absent = {key for key in unknown if key not in known}  # first seen here, and not in the store
+        self._try(items, scratch, absent)
+
+    def _try(self, items: Sequence[Any], scratch: Scratch, absent: set[UUID]) -> None:
+        """Replay the lines found good so far, writing nothing, so that the method judges each before
+        the second pass writes any; a line refused, and the later lines of its deal, are bad rows."""
+        if self.trial is None:
+            self.trial = Trial(self.app, scratch)
+        self.trial.absent = absent
+        for item in items:
+            if item.outcome is not Outcome.IMPORTED:
+                continue
+            line: Line = item.parsed
+            owner = _owner(line)
+            first = self.broken.get(owner)
+            if first is not None:
+                item.refuse(
+                    RowError(
+                        None,
+                        "follows a refused line",
+                        f"it follows line {first}, refused, of {line.deal_id or 'the settings'}: fix that line "
+                        "and import the file again",
+                        refused=True,
+                    )
+                )
+                continue
+            try:
+                self.trial.apply(line)
+            except (DealflowError, KeyError, TypeError, ValueError) as error:
+                self.broken[owner] = item.line
+                self.trial.forget(owner)
+                item.refuse(
+                    RowError(
+                        None,
+                        "refused",
+                        f"{_reason(error)}: fix the line (or leave it out, with its deal's later lines) "
+                        "and import the file again",
+                        refused=True,
+                    )
+                )
+        self.trial.drain()
 
     def _already(self, item: Any) -> None:
         line: Line = item.parsed
@@ -491,6 +538,44 @@ class EventImport:
             created[item.parsed.event] += 1
         self.settings = replay.settings_aggregate
         return replay.saved(), len(items)  # a line is one event of the log (claims and the like are not in it)
+
+
+class Trial(Replay):
+    """The first pass's replay: from chunk to chunk it keeps the deals it replayed lines on (a deal is
+    loaded from the store once), holding up to HELD of them in memory and setting the rest aside in
+    the scratch file; it saves nothing."""
+
+    HELD = 20_000
+
+    def __init__(self, app: Any, scratch: Scratch) -> None:
+        super().__init__(app)
+        self.scratch = scratch
+        self.absent: set[UUID] = set()  # deals known not to be in the store (nor set aside)
+
+    def _load(self, key: UUID) -> Any:
+        if key in self.absent:
+            return None
+        held = self.scratch.held(key.hex)
+        if held is not None:
+            return pickle.loads(held)  # written by this import, to its own temporary file
+        return super()._load(key)
+
+    def forget(self, key: UUID) -> None:
+        """A deal whose line was refused: its later lines are not replayed."""
+        self.deals.pop(key, None)
+
+    def drain(self) -> None:
+        """After each chunk: drop the new events (nothing is saved) and set deals aside beyond HELD."""
+        for aggregate in self.deals.values():
+            aggregate.collect_events()
+        if self.settings_aggregate is not None:
+            self.settings_aggregate.collect_events()
+        self.events.clear()
+        self.claims.clear()
+        self._taken.clear()
+        if len(self.deals) > self.HELD:
+            self.scratch.hold((key.hex, pickle.dumps(deal)) for key, deal in self.deals.items())
+            self.deals.clear()
 
 
 def _owner(line: Line) -> UUID:

@@ -1,7 +1,8 @@
 """The import's own notes between its two passes, in a temporary SQLite file, so that memory
 stays flat however long the file: the first line of each source id (to find repeats), the rows
-found good, as read (the second pass writes them without reading the file again), and running
-tallies such as a deal's invoiced total."""
+found good, as read (the second pass writes them without reading the file again), running
+tallies such as a deal's invoiced total, and objects set aside (such as the deals an event import
+replays in its first pass)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class Scratch:
         self.db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, line INTEGER, digest TEXT) WITHOUT ROWID")
         self.db.execute("CREATE TABLE good (line INTEGER PRIMARY KEY, digest TEXT, row TEXT)")
         self.db.execute("CREATE TABLE tally (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID")
+        self.db.execute("CREATE TABLE held (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID")
 
     def close(self) -> None:
         self.db.close()
@@ -80,6 +82,16 @@ class Scratch:
                 "INSERT OR REPLACE INTO tally VALUES (?, ?)",
                 ((key, json.dumps(value)) for key, value in values.items()),
             )
+
+    # --- objects set aside while the first pass runs (pickled), so that it holds few in memory ---
+
+    def hold(self, values: Iterable[tuple[str, bytes]]) -> None:
+        with self._writing():
+            self.db.executemany("INSERT OR REPLACE INTO held VALUES (?, ?)", values)
+
+    def held(self, key: str) -> bytes | None:
+        row = self.db.execute("SELECT value FROM held WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
