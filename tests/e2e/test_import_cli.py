@@ -512,3 +512,24 @@ def test_the_first_pass_sets_deals_aside_between_chunks_and_loads_each_from_the_
     assert (result["rows"], result["already"], result["imported"], result["bad"]) == (7, 4, 1, 2)
     assert [row["rejected_line"] for row in read_csv(tmp_path / "r.csv")] == ["5", "7"]
     assert as_json(dealflow, "show", "D-1")["stage"] == "analysis"
+
+
+def test_an_invoice_id_claimed_twice_in_an_event_log_is_refused_before_anything_is_written(dealflow, tmp_path):
+    source = Dealflow(str(tmp_path / "source.db"))
+    ledger = write(
+        tmp_path,
+        "ledger.csv",
+        "Invoice,Customer,Amount,Currency,Issued,Due\nINV-1,Acme,100,EUR,2025-03-01,2025-03-31\n"
+        "INV-2,Globex,200,EUR,2025-03-02,2025-04-01\n",
+    )
+    ok(source, "import", "invoices", ledger)
+    exported = ok(source, "export", "events", "--format", "jsonl").stdout.replace('"INV-2"', '"INV-1"')
+    log = write(tmp_path, "log.jsonl", exported)
+    claims = [n for n, line in enumerate(exported.splitlines(), 1) if json.loads(line)["event"] == "Invoiced"]
+    before = dealflow.events()
+
+    refused = dealflow("import", "events", str(log))
+
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(f"dealflow: log.jsonl:{claims[1]}: invoice: invoice INV-1 is already invoiced")
+    assert f"on line {claims[0]}" in refused.stderr and dealflow.events() == before

@@ -380,6 +380,18 @@ class Replay:
             )
 
 
+def _refuse_second_claim(item: Any, first_line: int) -> None:
+    item.refuse(
+        RowError(
+            "invoice",
+            "invoice id repeated",
+            f"invoice {item.parsed.fields['invoice']} is already invoiced on line {first_line}: invoice ids are "
+            "unique across the store; give this invoice its own id",
+            refused=True,
+        )
+    )
+
+
 def _disagreement(ours: dict[str, Any], theirs: dict[str, Any]) -> str | None:
     """The first field the line gives that the event does not have as given. A line written by a script
     may leave out what the command works out (stage, action, state, a concession's flags); an exported
@@ -471,8 +483,24 @@ class EventImport:
                         )
                     )
         scratch.set_tallies(versions)
+        self._claim_invoices_once(items, scratch)
         absent = {key for key in unknown if key not in known}  # first seen here, and not in the store
         self._try(items, scratch, absent)
+
+    def _claim_invoices_once(self, items: Sequence[Any], scratch: Scratch) -> None:
+        """An invoice id is claimed once in a file, as in the store: a second claim, in this chunk or
+        an earlier one (the scratch store remembers), is a bad line before anything is written."""
+        claims: dict[str, Any] = {}
+        for item in items:
+            if item.outcome is Outcome.IMPORTED and item.parsed.event == "Invoiced":
+                key = f"invoice:{item.parsed.fields['invoice'].strip().casefold()}"
+                if key in claims:
+                    _refuse_second_claim(item, claims[key].line)
+                else:
+                    claims[key] = item
+        earlier = scratch.first_seen([(key, item.line, "") for key, item in claims.items()]) if claims else {}
+        for key, (line, _) in earlier.items():
+            _refuse_second_claim(claims[key], line)
 
     def _try(self, items: Sequence[Any], scratch: Scratch, absent: set[UUID]) -> None:
         """Replay the lines found good so far, writing nothing, so that the method judges each before
