@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import DatabaseError, IntegrityError, JSONTranscoder, Transcoding
 from eventsourcing.utils import get_topic
 
 from dealflow.aggregates.errors import ConcurrentChange, NotFound, Refused
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 SNAPSHOT_EVERY = 10  # measured: a worst-case load (snapshot + 9 events) stays within 2x a 10-event deal
 NUMBERING_ATTEMPTS = 10
+SCHEMA_ATTEMPTS = 5
 
 
 class DateAsISO(Transcoding):
@@ -48,7 +50,17 @@ class DealflowApp(Application):
 
     def __init__(self, store: Store | str | None = None) -> None:
         self.store = store if isinstance(store, Store) else parse_store(store)
-        super().__init__(env=self.store.env)
+        for attempt in range(SCHEMA_ATTEMPTS):
+            try:
+                super().__init__(env=self.store.env)
+                return
+            except DatabaseError as error:
+                # eventsourcing runs its CREATE ... IF NOT EXISTS / CREATE OR REPLACE FUNCTION on every start;
+                # PostgreSQL refuses two sessions replacing the same function at once ("tuple concurrently
+                # updated"), which several recorders starting together hit. The schema is there: try again.
+                if "concurrently updated" not in str(error) or attempt == SCHEMA_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
