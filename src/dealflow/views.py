@@ -60,6 +60,25 @@ def deal_detail(deal: Opportunity) -> dict[str, Any]:
     return detail
 
 
+SETTING_CHANGED = "Settings.Changed"  # the settings aggregate's event, as the event log names it
+
+
+def setting_row(event: Any) -> dict[str, Any]:
+    """A settings change as a line of the event log: shaped like `event_row`, with no deal or stage."""
+    return {
+        "version": event.originator_version,
+        "event": SETTING_CHANGED,
+        "recorded_at": event.timestamp,
+        "effective_on": event.effective_on,
+        "actor": event.actor,
+        "stage": None,
+        "action": None,
+        "state": None,
+        "name": event.name,
+        "value": event.value,
+    }
+
+
 def event_row(event: Opened | DealEvent) -> dict[str, Any]:
     """One line of the audit trail: when, who, what, and the state after it."""
     row: dict[str, Any] = {

@@ -16,7 +16,7 @@ from dealflow.aggregates.settings import Settings
 from dealflow.exports import eventlog
 from dealflow.exports.table import Cell, Column, Table
 from dealflow.exports.trail import Entry, Trail
-from dealflow.views import event_row
+from dealflow.views import event_row, setting_row
 
 if TYPE_CHECKING:
     from dealflow.application import DealflowApp
@@ -125,17 +125,4 @@ def _entries(app: DealflowApp, pages: Any, start: date | None, end: date | None)
 
 
 def _setting_row(position: int, event: Any) -> dict[str, Any]:
-    return {
-        "position": position,
-        "deal": None,
-        "version": event.originator_version,
-        "event": "Settings.Changed",
-        "recorded_at": event.timestamp,
-        "effective_on": event.effective_on,
-        "actor": event.actor,
-        "stage": None,
-        "action": None,
-        "state": None,
-        "name": event.name,
-        "value": event.value,
-    }
+    return {"position": position, "deal": None, **setting_row(event)}

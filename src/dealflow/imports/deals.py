@@ -24,7 +24,7 @@ from dealflow.aggregates.ids import DEAL_ID, deal_uuid
 from dealflow.aggregates.opportunity import Opportunity
 from dealflow.imports import cells, stored
 from dealflow.imports.mapping import Columns, missing_columns
-from dealflow.imports.outcome import Outcome, RowError
+from dealflow.imports.outcome import RowError, judge_against_store
 from dealflow.imports.stages import CLOSED, LOST, SELLING, WON, ReasonMap, StageMap
 
 REQUIRED = ("id", "account", "title", "stage")
@@ -356,27 +356,19 @@ class DealImport:
             opened = found.get(deal_uuid(item.parsed.deal_id))
             if opened is None:
                 continue
-            source = getattr(opened, "imported", None)
-            if source is None:
-                item.refuse(
-                    RowError(
-                        self.reader.columns.column("id"),
-                        "deal id taken",
-                        f"deal {opened.deal_id} exists and was not imported: map another id column, or give "
-                        "--id-prefix",
-                        refused=True,
-                    )
-                )
-            elif source.get("hash") == item.digest:
-                item.outcome = Outcome.ALREADY
-            else:
-                item.outcome = Outcome.CHANGED
-                item.error = RowError(
-                    None,
-                    "changed",
-                    f"deal {opened.deal_id} was imported from {source.get('file')}:{source.get('line')} with other "
-                    "values; an import does not change a deal: record the change with dealflow's commands",
-                )
+            taken = RowError(
+                self.reader.columns.column("id"),
+                "deal id taken",
+                f"deal {opened.deal_id} exists and was not imported: map another id column, or give --id-prefix",
+                refused=True,
+            )
+            judge_against_store(
+                item,
+                opened,
+                taken=taken,
+                what=f"deal {opened.deal_id}",
+                fix="record the change with dealflow's commands",
+            )
 
     def build(self, items: Sequence[Any], actor: str, created: Any, scratch: Any) -> tuple[list[Opportunity], int]:
         deals = []

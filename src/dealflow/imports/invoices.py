@@ -25,7 +25,7 @@ from dealflow.aggregates.ids import check_deal_id, deal_uuid, invoice_uuid
 from dealflow.aggregates.opportunity import Opportunity
 from dealflow.imports import cells, stored
 from dealflow.imports.mapping import Columns, missing_columns
-from dealflow.imports.outcome import Outcome, RowError
+from dealflow.imports.outcome import Outcome, RowError, judge_against_store
 from dealflow.playbook import Status
 
 REQUIRED = ("invoice", "amount")
@@ -271,28 +271,20 @@ class InvoiceImport:
             claim = found.get(invoice_uuid(item.parsed.invoice))
             if claim is None:
                 continue
-            source = getattr(claim, "imported", None)
-            if source is None:
-                item.refuse(
-                    RowError(
-                        self.reader.columns.column("invoice"),
-                        "invoice id taken",
-                        f"invoice {claim.invoice} exists (on deal {claim.deal_id}) and was not imported: "
-                        "invoice ids are unique across the store",
-                        refused=True,
-                    )
-                )
-            elif source.get("hash") == item.digest:
-                item.outcome = Outcome.ALREADY
-            else:
-                item.outcome = Outcome.CHANGED
-                item.error = RowError(
-                    None,
-                    "changed",
-                    f"invoice {claim.invoice} was imported from "
-                    f"{source.get('file')}:{source.get('line')} with other values; an import does "
-                    "not change it: record payments and write-offs with dealflow's commands",
-                )
+            taken = RowError(
+                self.reader.columns.column("invoice"),
+                "invoice id taken",
+                f"invoice {claim.invoice} exists (on deal {claim.deal_id}) and was not imported: "
+                "invoice ids are unique across the store",
+                refused=True,
+            )
+            judge_against_store(
+                item,
+                claim,
+                taken=taken,
+                what=f"invoice {claim.invoice}",
+                fix="record payments and write-offs with dealflow's commands",
+            )
 
     def _tally(self, app: Any, row: InvoiceRow, empty: bool) -> dict[str, Any]:
         """Where the deal an invoice goes to stands, as the store has it (or a new ledger deal)."""

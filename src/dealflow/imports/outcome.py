@@ -23,6 +23,22 @@ class Outcome(enum.StrEnum):
 REJECTED = (Outcome.CHANGED, Outcome.BAD)  # the rows written to the rejects file
 
 
+def judge_against_store(item: Any, found: Any, *, taken: RowError, what: str, fix: str) -> None:
+    """A row whose deal or invoice the store already has: skipped when imported from the same content,
+    reported when imported from other content, refused when it never came from an import."""
+    source = getattr(found, "imported", None)
+    if source is None:
+        item.refuse(taken)
+    elif source.get("hash") == item.digest:
+        item.outcome = Outcome.ALREADY
+    else:
+        item.outcome = Outcome.CHANGED
+        item.error = RowError(
+            None, "changed", f"{what} was imported from {source.get('file')}:{source.get('line')} with other "
+            f"values; an import does not change it: {fix}",
+        )  # fmt: skip
+
+
 class RowError(Exception):
     """Why one row cannot be imported: where (a column, or None for the whole row), what kind of
     problem (for the summary's counts), and the message that says how to fix it."""

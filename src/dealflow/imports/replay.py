@@ -39,9 +39,9 @@ from dealflow.imports import stored
 from dealflow.imports.outcome import Outcome, RowError
 from dealflow.imports.scratch import Scratch
 from dealflow.playbook import Effect, action_with
-from dealflow.views import event_row
+from dealflow.views import SETTING_CHANGED as SETTING
+from dealflow.views import event_row, setting_row
 
-SETTING = "Settings.Changed"
 NOT_COMPARED = ("position", "deal", "recorded_at")  # what a new store gives each event afresh
 REFER = action_with(Effect.REFERRAL).name
 
@@ -405,20 +405,8 @@ def _disagreement(ours: dict[str, Any], theirs: dict[str, Any]) -> str | None:
 
 
 def _as_line(event: Any) -> dict[str, Any]:
-    if type(event).__name__ == "Changed":  # the settings aggregate's event
-        row = {
-            "version": event.originator_version,
-            "event": SETTING,
-            "effective_on": event.effective_on,
-            "actor": event.actor,
-            "stage": None,
-            "action": None,
-            "state": None,
-            "name": event.name,
-            "value": event.value,
-        }
-    else:
-        row = event_row(event)
+    settings_changed = type(event).__name__ == "Changed"  # the settings aggregate's one event
+    row = setting_row(event) if settings_changed else event_row(event)
     return {key: value for key, value in plain(row).items() if key not in NOT_COMPARED}
 
 
