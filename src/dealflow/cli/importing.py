@@ -138,3 +138,22 @@ def print_summary(summary: Summary, as_json: bool) -> None:
 
 def _plural(noun: str, count: int) -> str:
     return noun if count == 1 else f"{noun}s"
+
+
+def run_import(
+    session: Any, source: Any, kind: Any, *, skip_bad: bool, dry_run: bool, rejects: Path, as_json: bool
+) -> None:
+    """Run an import of any kind on the session's store, with a progress bar, and print its summary."""
+    from dealflow.imports.runner import Import
+
+    run = Import(
+        session.app,
+        source,
+        kind,
+        session.actor,
+        skip_bad=skip_bad,
+        dry_run=dry_run,
+        rejects=rejects,
+        bar=bar_for(source.size),
+    )
+    print_summary(run.run(), as_json)

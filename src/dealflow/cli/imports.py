@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.importing import bar_for, csv_options, import_options, print_summary, rejects_path
+from dealflow.cli.importing import csv_options, import_options, rejects_path, run_import
 from dealflow.imports.fields import DEAL_FIELDS, INVOICE_FIELDS, described
 
 
@@ -90,7 +90,6 @@ def deals(
     from dealflow.imports.csvsource import CsvFile
     from dealflow.imports.deals import DealImport, DealOptions, DealReader
     from dealflow.imports.mapping import Columns, pairs
-    from dealflow.imports.runner import Import
     from dealflow.imports.stages import ReasonMap, StageMap, target
 
     rejected = rejects_path(file, rejects)
@@ -114,17 +113,7 @@ def deals(
         decimal_comma=decimal_comma,
     )
     kind = DealImport(DealReader(columns, options), source.name)
-    run = Import(
-        session.app,
-        source,
-        kind,
-        session.actor,
-        skip_bad=skip_bad,
-        dry_run=dry_run,
-        rejects=rejected,
-        bar=bar_for(source.size),
-    )
-    print_summary(run.run(), as_json)
+    run_import(session, source, kind, skip_bad=skip_bad, dry_run=dry_run, rejects=rejected, as_json=as_json)
 
 
 @import_group.command(epilog=described(INVOICE_FIELDS))
@@ -167,7 +156,6 @@ def invoices(
     from dealflow.imports.csvsource import CsvFile
     from dealflow.imports.invoices import InvoiceImport, InvoiceOptions, InvoiceReader
     from dealflow.imports.mapping import Columns, pairs
-    from dealflow.imports.runner import Import
 
     rejected = rejects_path(file, rejects)
     source = CsvFile(file, encoding=encoding, delimiter=delimiter)
@@ -186,17 +174,7 @@ def invoices(
         decimal_comma=decimal_comma,
     )
     kind = InvoiceImport(InvoiceReader(columns, options), source.name, session.app)
-    run = Import(
-        session.app,
-        source,
-        kind,
-        session.actor,
-        skip_bad=skip_bad,
-        dry_run=dry_run,
-        rejects=rejected,
-        bar=bar_for(source.size),
-    )
-    print_summary(run.run(), as_json)
+    run_import(session, source, kind, skip_bad=skip_bad, dry_run=dry_run, rejects=rejected, as_json=as_json)
 
 
 @import_group.command()
@@ -219,18 +197,8 @@ def events(session: Session, file: Path, skip_bad: bool, rejects: Path | None, d
     """
     from dealflow.imports.jsonlines import JsonLinesFile
     from dealflow.imports.replay import EventImport
-    from dealflow.imports.runner import Import
 
     rejected = rejects_path(file, rejects)
     source = JsonLinesFile(file)
-    run = Import(
-        session.app,
-        source,
-        EventImport(session.app, source.name),
-        session.actor,
-        skip_bad=skip_bad,
-        dry_run=dry_run,
-        rejects=rejected,
-        bar=bar_for(source.size),
-    )
-    print_summary(run.run(), as_json)
+    kind = EventImport(session.app, source.name)
+    run_import(session, source, kind, skip_bad=skip_bad, dry_run=dry_run, rejects=rejected, as_json=as_json)
