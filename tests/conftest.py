@@ -13,9 +13,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
 from dealflow.application import DealflowApp
 from dealflow.cli.main import cli
+
+# CI replays the same generated examples on every run (hypothesis' documented "ci" profile); a
+# developer's runs keep exploring new ones, and a failure they find becomes a test of its own.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 POSTGRES_URL = os.environ.get("DEALFLOW_TEST_POSTGRES_URL")
 NO_POSTGRES = "DEALFLOW_TEST_POSTGRES_URL is not set: the PostgreSQL tests need a server (CI sets it)"
