@@ -13,16 +13,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from dealflow.application import DealflowApp
 from dealflow.cli.main import cli
 
 # CI replays the same generated examples on every run (hypothesis' documented "ci" profile); a
 # developer's runs keep exploring new ones, and a failure they find becomes a test of its own.
-settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# `pytest --hypothesis-profile=soak` hunts much harder, for a developer with time to spare.
+settings.register_profile("dealflow", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", settings.get_profile("dealflow"), derandomize=True, print_blob=True)
+settings.register_profile("soak", settings.get_profile("dealflow"), max_examples=500, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dealflow")
 
 POSTGRES_URL = os.environ.get("DEALFLOW_TEST_POSTGRES_URL")
 NO_POSTGRES = "DEALFLOW_TEST_POSTGRES_URL is not set: the PostgreSQL tests need a server (CI sets it)"

@@ -122,7 +122,7 @@ def pipeline(app: DealflowApp, on: date, settings: Defaults, by: str) -> dict[st
                 row["weighted"] += (d.value or ZERO) * chance[d.stage]
                 row["stalled"] += d in stalled
             elif d.status in ("won", "closed"):
-                row["won"] += 1
+                row["won"] += d.signed is not None
                 row["won_value"] += d.signed or ZERO
             else:
                 row["lost"] += 1
@@ -175,7 +175,7 @@ def _by_stage(deals: list[Standing], stalled: list[Standing], chance: dict, on: 
             d.currency, {"currency": d.currency, "won": 0, "won_value": ZERO, "lost": 0, "lost_value": ZERO}
         )
         if d.status in ("won", "closed"):
-            row["won"] += 1
+            row["won"] += d.signed is not None  # a ledger deal (never signed) is not a win
             row["won_value"] += d.signed or ZERO
         else:
             row["lost"] += 1

@@ -136,6 +136,11 @@ def test_the_pipeline_as_of_each_date_is_what_the_export_says(crm):
     after_the_loss = as_json(crm, "pipeline", "--as-of", "2025-04-30")
     assert {r["reason"]: r["deals"] for r in after_the_loss["lost_reasons"] if r.get("deals")} == {"price": 1}
     assert ("USD", "value") not in {(r["currency"], r["stage"]) for r in after_the_loss["stages"] if r["deals"]}
+    outcomes = {r["currency"]: (r["won"], r["lost"], r["win_rate"]) for r in after_the_loss["outcomes"]}
+    assert outcomes["EUR"][0] == 1  # the won deal counts; the USD ledger deal, never signed, is no win
+    assert outcomes.get("USD", (0,))[0] == 0
+    by_account = {r["account"]: r["won"] for r in as_json(crm, "pipeline", "--by", "account")["accounts"]}
+    assert 0 in by_account.values() and sum(by_account.values()) == 1
 
 
 def test_deals_keep_the_exports_names_amounts_and_line_breaks(crm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import projection_model as model
@@ -12,7 +12,6 @@ from dealflow.projections.ageing_report import ageing_report
 from projection_histories import days_to_check, played, steps, tables
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps, st.integers(0, 90), st.sampled_from((1, 3, 20, 10_000)), st.randoms(use_true_random=False))
 def test_the_ageing_as_of_any_day_equals_the_invoices_less_what_was_settled_by_then(drawn, split, batch, rng):
     with played(drawn, split, batch) as (app, projections), projections.reading() as connection:

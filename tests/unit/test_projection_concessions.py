@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import projection_model as model
@@ -13,7 +13,6 @@ from dealflow.projections.concessions_report import concessions_report
 from projection_histories import played, steps, tables
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps, st.integers(0, 90), st.sampled_from((1, 3, 20, 10_000)))
 def test_each_deals_concessions_and_their_summary_equal_a_replay_of_its_events(drawn, split, batch):
     with played(drawn, split, batch) as (app, projections), projections.reading() as connection:

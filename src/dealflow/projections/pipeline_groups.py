@@ -22,11 +22,11 @@ def by_group(connection: Connection, s: Subquery, by: str, cutoff: int, p: dict[
     stalled = func.sum(case((and_(s.c.status == OPEN, s.c.valid_from <= cutoff), 1), else_=0))
     grouped = connection.execute(
         select(key, s.c.currency, s.c.status, s.c.stage, func.count(), func.sum(s.c.value), func.sum(s.c.signed))
-        .add_columns(stalled)
+        .add_columns(func.count(s.c.signed), stalled)
         .group_by(key, s.c.currency, s.c.status, s.c.stage)
     ).all()
     totals: dict[tuple[str, Any], dict[str, Any]] = {}
-    for name, currency, status, stage, count, value, signed, idle in grouped:
+    for name, currency, status, stage, count, value, signed, agreements, idle in grouped:
         row = totals.setdefault((name, currency), _group_row(by, name, currency))
         amount = from_units(value or 0) or Decimal(0)
         if status == OPEN:
@@ -35,7 +35,7 @@ def by_group(connection: Connection, s: Subquery, by: str, cutoff: int, p: dict[
             row["weighted"] += weigh(amount, p[stage])
             row["stalled"] += idle
         elif status in (WON, CLOSED):
-            row["won"] += count
+            row["won"] += agreements  # won means signed: an imported ledger deal never was
             row["won_value"] += from_units(signed or 0)
         else:
             row["lost"] += count

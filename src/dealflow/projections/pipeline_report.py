@@ -78,23 +78,23 @@ def _by_stage(
     flow = _flow_sums(s, day)
     grouped = connection.execute(
         select(s.c.status, s.c.stage, s.c.currency, s.c.lost_reason, func.count(), func.sum(s.c.value))
-        .add_columns(func.sum(s.c.signed), stalled, *(flow if one_scan else ()))
+        .add_columns(func.sum(s.c.signed), func.count(s.c.signed), stalled, *(flow if one_scan else ()))
         .group_by(s.c.status, s.c.stage, s.c.currency, s.c.lost_reason)
     ).all()
     if one_scan:
-        spent = [sum(row[8 + n] or 0 for row in grouped) for n in range(len(flow))]
+        spent = [sum(row[9 + n] or 0 for row in grouped) for n in range(len(flow))]
     else:
         spent = [total or 0 for total in connection.execute(select(*flow)).one()]
     stages: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     outcomes: dict[Any, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     reasons: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0, 0])
-    for status, stage, currency, reason, count, value, signed, idle, *_ in grouped:
+    for status, stage, currency, reason, count, value, signed, agreements, idle, *_ in grouped:
         if status in (OPEN, WON):
             totals = stages[currency, stage]
             totals[0], totals[1], totals[2] = totals[0] + count, totals[1] + (value or 0), totals[2] + idle
-        if status in (WON, CLOSED):
+        if status in (WON, CLOSED):  # won means signed: an imported ledger deal never was, and is no win
             outcome = outcomes[currency]
-            outcome[0], outcome[1] = outcome[0] + count, outcome[1] + (signed or 0)
+            outcome[0], outcome[1] = outcome[0] + agreements, outcome[1] + (signed or 0)
         elif status == LOST:
             outcome = outcomes[currency]
             outcome[2], outcome[3] = outcome[2] + count, outcome[3] + (value or 0)

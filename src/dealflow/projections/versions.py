@@ -69,10 +69,11 @@ class DealVersions:
             return [row]
         if day < self.loaded_from:
             earlier = view.history(row["id"], day, self.loaded_from) if self.stored else []
-            if earlier:
-                self.rewrite_from = earlier[0]["valid_from"]
             self.versions[:0] = earlier
-            self.loaded_from = day
+            # The first version loaded may have begun before `day`: the next load stops where it began.
+            self.loaded_from = earlier[0]["valid_from"] if earlier else day
+            if earlier:
+                self.rewrite_from = self.loaded_from
         chain = [*self.versions, row]
         first = next(i for i, version in enumerate(chain) if version.get("valid_to", day + 1) > day)
         if chain[first]["valid_from"] < day:
