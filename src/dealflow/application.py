@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Recording
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import DatabaseError, IntegrityError, JSONTranscoder, Transcoding
 from eventsourcing.utils import get_topic
@@ -348,6 +348,20 @@ class DealflowApp(Application):
     def _refuse_claimed(self, invoice: str) -> None:
         if invoice_uuid(invoice) in self.repository:
             raise Refused(f"invoice {invoice} already exists: invoice ids are unique across the store")
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[Any]]:
+        """eventsourcing's `save`, less its runtime Protocol checks when given only aggregates: on
+        Python 3.11 those two `isinstance` calls an aggregate cost 9 % of an import (measured)."""
+        if kwargs or not all(isinstance(obj, Aggregate) for obj in objs):
+            return super().save(*objs, **kwargs)
+        processing: ProcessingEvent[Any] = ProcessingEvent()
+        for aggregate in objs:
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        return recordings
 
     def _save(self, *aggregates: Aggregate) -> None:
         try:
