@@ -1,4 +1,5 @@
-"""The projections behind the reports: where they stand against the log, and rebuilding them."""
+"""The projections behind the reports: where they stand against the log, rebuilding them, and
+following the log to keep them current."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from dealflow.cli.output import emit_json, json_option, print_table
 
 @click.group()
 def projections() -> None:
-    """The read models behind the reports: status and rebuild.
+    """The read models behind the reports: status, rebuild and follow.
 
     \b
     Example:
       dealflow projections status
       dealflow projections rebuild
+      dealflow projections follow
     """
 
 
@@ -65,3 +67,43 @@ def rebuild(session: Session) -> None:
         *others, last = [projection.name for projection in found.projections]
         names = f"{', '.join(others)} and {last}" if others else last
     click.echo(f"rebuilt {names} from {read} events; all at event {head}")
+
+
+@projections.command()
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.01),
+    metavar="SECONDS",
+    help="How often to look for new events: a SQLite file every 0.5 s by default; on PostgreSQL, which "
+    "notifies the follower of every new event, this is only a safety net (default 5 s).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No line per catch-up: only trouble with the store and the stop.")
+@pass_session
+def follow(session: Session, interval: float | None, quiet: bool) -> None:
+    """Keep the projections current as events are recorded, until stopped.
+
+    Catches up first, then waits for new events and catches up again, forever, so that a report
+    finds nothing left to catch up and answers at once. One line on stderr per catch-up that read
+    events. If the store cannot be reached while following, it says so once and tries again until
+    it answers. SIGTERM or Ctrl-C stops it after the batch in progress, with exit code 0; a follower
+    that was killed is resumed by the next one from the stored positions, missing and repeating nothing.
+
+    \b
+    Example:
+      dealflow projections follow
+      dealflow --db postgresql://sales@db/sales projections follow --quiet &
+    """
+    from dealflow.projections.follow import Follower, default_interval, stop_on_signals
+    from dealflow.projections.runner import Projections
+
+    app = session.app
+    with Projections(app) as found, stop_on_signals() as stop:
+        follower = Follower(
+            found,
+            interval=interval or default_interval(app.store),
+            stop=stop,
+            say=lambda line: click.echo(line, err=True),
+            quiet=quiet,
+        )
+        stopped_at = follower.run()
+    click.echo(f"dealflow: follower stopped at event {stopped_at}", err=True)

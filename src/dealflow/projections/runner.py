@@ -140,16 +140,19 @@ class Projections:
                 _start_over(connection, projection)
         return False
 
-    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        """Process every notification up to the log's present head; returns how many were read."""
+    def catch_up(
+        self, progress: Callable[[int], None] | None = None, *, stopping: Callable[[], bool] | None = None
+    ) -> int:
+        """Process every notification up to the log's present head; returns how many were read.
+        When `stopping()` says so between two batches, return early: every batch is whole."""
         self._prepare()
         with collector_paused():
-            return self._catch_up(progress)
+            return self._catch_up(progress, stopping or _never)
 
-    def _catch_up(self, progress: Callable[[int], None] | None) -> int:
+    def _catch_up(self, progress: Callable[[int], None] | None, stopping: Callable[[], bool]) -> int:
         head = self.head()
         read, rebuilding = 0, False
-        while True:
+        while not stopping():
             with self.reading() as connection:
                 found = tracking.positions(connection)
             rebuilding = rebuilding or any(found[p.name].rebuilding for p in self.projections)
@@ -177,6 +180,10 @@ class Projections:
             with self._writing() as connection:
                 tracking.finish_rebuilding(connection, head)
         return read
+
+
+def _never() -> bool:
+    return False
 
 
 def _has_tracking(connection: Connection) -> bool:
