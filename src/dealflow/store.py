@@ -10,6 +10,10 @@ from dealflow.aggregates.errors import InvalidInput
 
 DEFAULT_FILE = "dealflow.db"
 ENV_VAR = "DEALFLOW_DB"
+SECRET_MIN = 4  # characters
+PERCENT_ENCODE = (
+    "a user name or password holding / ? # or @ must be percent-encoded: / as %2F, ? as %3F, # as %23, @ as %40"
+)
 
 
 @dataclass(frozen=True)
@@ -54,15 +58,23 @@ def _sqlite(path: str) -> Store:
 def _postgres(url: str) -> Store:
     from urllib.parse import parse_qs, unquote, urlsplit  # only PostgreSQL URLs pay for URL parsing
 
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:  # the text is not shown: it may hold the password
+        raise InvalidInput(f"--db {mask(url)}: the host or port is not valid; {PERCENT_ENCODE}") from None
+    if "@" in url.partition("://")[2] and "@" not in parts.netloc:
+        # "user:pa/ss@host": the password's "/" (or "?", "#") ended the host part, and the rest would be
+        # taken for the database or the options, password and all
+        raise InvalidInput(f"--db {mask(url)}: cannot be read as user:password@host:port/database; {PERCENT_ENCODE}")
     dbname = unquote(parts.path.lstrip("/"))
     if not dbname:
         raise InvalidInput("the postgresql:// URL needs a database name, e.g. postgresql://user@host:5432/sales")
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": dbname,
-        "POSTGRES_HOST": parts.hostname or "localhost",
-        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_HOST": host or "localhost",
+        "POSTGRES_PORT": str(port or 5432),
         "POSTGRES_USER": unquote(parts.username or os.environ.get("PGUSER", "postgres")),
         "POSTGRES_PASSWORD": unquote(parts.password or os.environ.get("PGPASSWORD", "")),
         "POSTGRES_CONNECT_TIMEOUT": "5",
@@ -76,13 +88,40 @@ def _postgres(url: str) -> Store:
 
 
 def mask(url: str) -> str:
-    """The URL with any password replaced by ***, for every output and error."""
-    if "@" not in url:
-        return url
-    from urllib.parse import urlsplit
+    """The URL (or a text holding one) with any password replaced by ***, for every output and error.
 
-    parts = urlsplit(url)
-    if not parts.password:
+    The password is everything between the user name's ":" and the last "@", so that one holding
+    "/", "?", "#" or "@" unencoded is masked whole. Never raises: it runs while reporting errors."""
+    password = _password(url)
+    if not password:
         return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+    scheme, _, rest = url.partition("://")
+    userinfo, _, after = rest.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return f"{scheme}://{user}:***@{after}"
+
+
+def redact(text: str, url: str | None) -> str:
+    """The text with the URL's password, as written or decoded, replaced by *** wherever it appears:
+    for messages that quote the password without its URL (a driver's, a traceback's). The masked URL
+    itself is kept as it is, whatever the password resembles (postgres:postgres@...); a password
+    shorter than SECRET_MIN is not looked for, as it would garble every message it happens to be in."""
+    from urllib.parse import unquote
+
+    password = _password(url or "")
+    secrets = sorted({s for s in (password, unquote(password)) if len(s) >= SECRET_MIN}, key=len, reverse=True)
+    if not url or not secrets:
+        return text
+    shown = mask(url)
+    pieces = text.split(shown)
+    for secret in secrets:
+        pieces = [piece.replace(secret, "***") for piece in pieces]
+    return shown.join(pieces)
+
+
+def _password(url: str) -> str:
+    _, separator, rest = url.partition("://")
+    if not separator or rest.startswith("/") or "@" not in rest:  # sqlite:///FILE has no user part
+        return ""
+    userinfo = rest.rpartition("@")[0]
+    return userinfo.partition(":")[2]

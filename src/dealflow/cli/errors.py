@@ -4,42 +4,45 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Callable
 from typing import NoReturn
 
 import click
 
 from dealflow.aggregates.errors import DealflowError, InvalidInput
-from dealflow.store import mask
+from dealflow.store import mask, redact
 
 REFUSED = 1
 BAD_USAGE = 2
 
 
-def fail(message: str, code: int) -> NoReturn:
-    click.echo(f"dealflow: {message}", err=True)
+def fail(message: str, code: int, db: str | None = None) -> NoReturn:
+    click.echo(f"dealflow: {redact(message, db)}", err=True)
     sys.exit(code)
 
 
 def run_converting_errors(invoke: Callable[[], object], *, debug: bool, db: str | None) -> NoReturn:
-    """Run the CLI in non-standalone mode and convert what escapes it."""
+    """Run the CLI in non-standalone mode and convert what escapes it. No line it prints holds the
+    password of the store's URL (`db`), wherever the message got it from."""
     try:
         result = invoke()
     except click.UsageError as error:
         hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
-        fail(error.format_message() + hint, BAD_USAGE)
+        fail(error.format_message() + hint, BAD_USAGE, db)
     except click.ClickException as error:
-        fail(error.format_message(), error.exit_code)
+        fail(error.format_message(), error.exit_code, db)
     except click.exceptions.Abort:
         fail("aborted", REFUSED)
     except InvalidInput as error:
-        fail(str(error), BAD_USAGE)
+        fail(str(error), BAD_USAGE, db)
     except DealflowError as error:
-        fail(str(error), REFUSED)
+        fail(str(error), REFUSED, db)
     except Exception as error:  # the store unreachable, a disk full: say so in one line
-        if debug:
-            raise
-        fail(_describe(error, db), REFUSED)
+        if debug:  # the traceback asked for, but for the password
+            click.echo(redact("".join(traceback.format_exception(error)).rstrip(), db), err=True)
+            sys.exit(REFUSED)
+        fail(_describe(error, db), REFUSED, db)
     sys.exit(result if isinstance(result, int) else 0)
 
 
