@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 SNAPSHOT_EVERY = 10  # measured: a worst-case load (snapshot + 9 events) stays within 2x a 10-event deal
 NUMBERING_ATTEMPTS = 10
 SCHEMA_ATTEMPTS = 5
+LOST_RACE = "this deal was changed by someone else while you were recording: run the command again"
 
 
 class DateAsISO(Transcoding):
@@ -175,23 +176,9 @@ class DealflowApp(Application):
         note: str | None = None,
     ) -> str:
         """Record one of the 24 actions; returns the deal's id (a referral sale: the new deal's)."""
-        deal = self.deal(deal_id)
         if action == REFER:
-            new_id = fields.get("id") or None
-            numbers = None if new_id else self._numbers()
-            if numbers is None:
-                new_deal_id = check_deal_id(str(new_id))
-                self._refuse_existing(new_deal_id)
-            else:
-                new_deal_id = self._take_number(numbers)
-            referred = deal.refer(
-                {k: v for k, v in fields.items() if k != "id"}, new_deal_id=new_deal_id, actor=actor, on=on, note=note
-            )
-            changed: list[Aggregate] = [deal, referred]
-            if numbers is not None:
-                changed.append(numbers)
-            self._save(*changed)
-            return new_deal_id
+            return self._refer(deal_id, fields, actor=actor, on=on, note=note)
+        deal = self.deal(deal_id)
         # the gift limit in force when the gift was given; only trust actions need the settings read
         limit = (
             self.settings(on).gift_limit
@@ -201,6 +188,35 @@ class DealflowApp(Application):
         deal.record_action(action, fields, actor=actor, on=on, note=note, gift_limit=limit)
         self._save(deal)
         return deal.deal_id
+
+    def _refer(
+        self, deal_id: str, fields: Mapping[str, object], *, actor: str, on: date | None, note: str | None
+    ) -> str:
+        """A referral sale: the deal and the deal it opens, saved together; returns the new deal's id.
+        Without an --id the new deal takes the next number, and a number taken meanwhile by another
+        writer is no lost race: the next one is tried, as `open_deal` does."""
+        details = {name: value for name, value in fields.items() if name != "id"}
+        if fields.get("id"):
+            deal = self.deal(deal_id)
+            new_deal_id = check_deal_id(str(fields["id"]))
+            self._refuse_existing(new_deal_id)
+            self._save(deal, deal.refer(details, new_deal_id=new_deal_id, actor=actor, on=on, note=note))
+            return new_deal_id
+        version = None
+        for _ in range(NUMBERING_ATTEMPTS):
+            deal = self.deal(deal_id)  # again each time: a failed save leaves the one in hand spent
+            if version is not None and deal.version != version:
+                raise ConcurrentChange(LOST_RACE)
+            version = deal.version
+            numbers = self._numbers()
+            new_deal_id = self._take_number(numbers)
+            referred = deal.refer(details, new_deal_id=new_deal_id, actor=actor, on=on, note=note)
+            try:
+                self.save(deal, referred, numbers)
+            except IntegrityError:
+                continue  # the number, or the deal, was taken meanwhile: the next pass tells which
+            return new_deal_id
+        raise ConcurrentChange("too many deals are being opened at once: run the command again")
 
     def advance(self, deal_id: str, *, actor: str, evidence: str | None = None, on: date | None = None) -> Opportunity:
         return self._change(deal_id, lambda d: d.advance(actor=actor, evidence=evidence, on=on))
@@ -367,9 +383,7 @@ class DealflowApp(Application):
         try:
             self.save(*aggregates)
         except IntegrityError:
-            raise ConcurrentChange(
-                "this deal was changed by someone else while you were recording: run the command again"
-            ) from None
+            raise ConcurrentChange(LOST_RACE) from None
 
 
 def _invoice_key(deal: Opportunity, invoice: str) -> str:

@@ -262,14 +262,24 @@ class ApplicationTests:
         assert app.record(referring, "referral-sale", {"account": "Initech"}, actor=ACTOR) == "D-0003"
         assert app.deal("D-0002").referred_by is None
 
-    def test_a_referral_sale_that_loses_a_race_writes_neither_deal(self, app, racing):
+    def test_a_referral_sale_whose_number_is_taken_meanwhile_takes_the_next(self, app, racing):
         referring = self._signed(app)
-        late = racing(lambda: self._open(app))
-        with pytest.raises(ConcurrentChange):
+        late = racing(lambda: self._open(app))  # another writer opens D-0002 while the referral is saved
+        events = app.event_count()
+        assert late.record(referring, "referral-sale", {"account": "Initech"}, actor=ACTOR) == "D-0003"
+        assert app.deal(referring).referrals == ["D-0003"]
+        assert (app.deal("D-0002").account, app.deal("D-0003").referred_by) == ("Acme Corp", referring)
+        assert app.event_count() == events + 2 + 3  # the rival's deal and number; the referral, new deal, number
+
+    def test_a_referral_sale_that_loses_a_race_on_its_deal_writes_neither_deal(self, app, racing):
+        referring = self._signed(app)
+        late = racing(lambda: app.note(referring, "called the buyer", actor="bruno"))
+        events = app.event_count()
+        with pytest.raises(ConcurrentChange, match="changed by someone else"):
             late.record(referring, "referral-sale", {"account": "Initech"}, actor=ACTOR)
         assert app.deal(referring).referrals == []
-        assert app.deal("D-0002").account == "Acme Corp"
-        assert list(app.deal_ids()) == [referring, "D-0002"]
+        assert list(app.deal_ids()) == [referring]
+        assert app.event_count() == events + 1  # the rival's note alone
 
     # --- settings -------------------------------------------------------------------------------
 
