@@ -16,6 +16,8 @@ BENCHMARKS = {
     "export": "bench_export",
     "projections": "bench_projections",
     "import": "bench_import",
+    "concurrency": "bench_concurrency",
+    "follow": "bench_follow",
 }
 
 
