@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import contextlib
 import random
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
 
+from conftest import Stores
 from dealflow.aggregates.errors import DealflowError
 from dealflow.application import DealflowApp
 from dealflow.playbook import CONCESSION_TERMS, LOST_REASONS, OPEN_STAGE_NAMES, SIGNING_STAGE, STAGE_NAMES
@@ -229,11 +228,11 @@ def days_to_check(app: DealflowApp, rng: random.Random) -> list[date]:
 
 
 @contextmanager
-def played(drawn: list, split: int, batch_size: int) -> Iterator[tuple[DealflowApp, Projections]]:
-    """A fresh SQLite store with `drawn` played on it, the projections caught up once part-way
-    (after `split` steps) and once at the end, `batch_size` notifications a batch."""
-    with tempfile.TemporaryDirectory() as folder:
-        app = DealflowApp(str(Path(folder) / "book.db"))
+def played(stores: Stores, drawn: list, split: int, batch_size: int) -> Iterator[tuple[DealflowApp, Projections]]:
+    """A fresh store with `drawn` played on it, the projections caught up once part-way (after
+    `split` steps) and once at the end, `batch_size` notifications a batch."""
+    with stores.fresh() as url:
+        app = DealflowApp(url)
         try:
             history = History(app)
             with Projections(app, batch_size=batch_size) as projections:

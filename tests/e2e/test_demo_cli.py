@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
+from conftest import Stores
 from dealflow.application import DealflowApp
 from dealflow.cli.main import cli
 from dealflow.playbook import LOST_REASONS, STAGE_NAMES, Status
@@ -19,9 +20,9 @@ def invoke(db: str, *args: str):
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """One seeded book for the whole module: seeding takes about a second."""
-    db = str(tmp_path_factory.mktemp("demo") / "demo.db")
+def demo_db(module_stores: Stores) -> str:
+    """One seeded book on each store for the whole module: seeding takes about a second."""
+    db = module_stores.new()
     result = invoke(db, "demo")
     assert result.exit_code == 0, result.output
     return db
@@ -96,16 +97,16 @@ def test_the_demo_has_a_reopened_deal_and_flagged_concessions(demo_db):
     assert any(concession.past_bottom_line and concession.override for concession in concessions)
 
 
-def test_the_demo_ends_with_a_tour_naming_its_deals(demo_db, tmp_path):
-    result = invoke(str(tmp_path / "again.db"), "demo")
+def test_the_demo_ends_with_a_tour_naming_its_deals(module_stores):
+    result = invoke(module_stores.new(), "demo")
 
     assert result.exit_code == 0
     for command in ("deals --stage commitment", "show D-", "history D-", "audit --all", "act --help"):
         assert command in result.stdout
 
 
-def test_the_demo_is_the_same_book_every_time(deals, tmp_path):
-    again = str(tmp_path / "again.db")
+def test_the_demo_is_the_same_book_every_time(deals, module_stores):
+    again = module_stores.new()
     invoke(again, "demo")
 
     assert json.loads(invoke(again, "deals", "--json").stdout) == deals

@@ -14,9 +14,10 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from conftest import Dealflow
+from conftest import Dealflow, Stores
 from dealflow import __version__
 from dealflow.application import DealflowApp
+from dealflow.store import mask
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
 ARITHMETIC = "-2+3"
@@ -36,9 +37,9 @@ REPORT_SHEETS = [
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory: pytest.TempPathFactory) -> Dealflow:
-    """The demo book, plus two deals whose accounts a spreadsheet would run as formulas."""
-    cli = Dealflow(str(tmp_path_factory.mktemp("book") / "book.db"))
+def book(module_stores: Stores) -> Dealflow:
+    """The demo book, plus two deals whose accounts a spreadsheet would run as formulas, on each store."""
+    cli = Dealflow(module_stores.new())
     assert cli("demo").exit_code == 0
     for account in (HYPERLINK, ARITHMETIC):
         opened = cli("open", "--title", "@SUM(A1)", "--value", "1000", "--currency", "EUR", "--", account)
@@ -91,7 +92,8 @@ def test_the_about_sheet_states_the_as_of_date_store_log_position_version_and_co
         app.close()
 
     assert facts["as of (end of day)"] == datetime.combine(date.today(), datetime.min.time())
-    assert facts["store"] == f"sqlite: {Path(book.db).resolve()}"
+    on_postgres = book.db.startswith("postgresql://")
+    assert facts["store"] == (f"postgresql: {mask(book.db)}" if on_postgres else f"sqlite: {Path(book.db).resolve()}")
     assert facts["event log position (last event number)"] == head
     recorded = last.timestamp.astimezone(UTC).replace(tzinfo=None)
     assert abs(facts["that event recorded at (UTC)"] - recorded) < timedelta(milliseconds=1)  # Excel keeps ms
@@ -260,12 +262,11 @@ def test_the_audit_trail_in_a_sheet_has_a_summary_and_every_field_of_each_event(
     assert "deal_id=D-0001; account=" in opened["details"]
 
 
-def test_a_settings_change_is_in_the_event_log(tmp_path):
-    cli = Dealflow(str(tmp_path / "book.db"))
-    cli("open", "Acme Corp", "--title", "MES rollout")
-    cli("settings", "set", "gift-limit", "150")
+def test_a_settings_change_is_in_the_event_log(dealflow):
+    dealflow("open", "Acme Corp", "--title", "MES rollout")
+    dealflow("settings", "set", "gift-limit", "150")
 
-    lines = [json.loads(line) for line in export(cli, "events", "--format", "jsonl").splitlines()]
+    lines = [json.loads(line) for line in export(dealflow, "events", "--format", "jsonl").splitlines()]
 
     assert [line["event"] for line in lines] == ["Opened", "Settings.Changed"]
     assert lines[1]["name"] == "gift_limit" and lines[1]["value"] == "150" and lines[1]["deal"] is None

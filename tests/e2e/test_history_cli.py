@@ -1,4 +1,5 @@
-"""`dealflow history` replays a deal's events with both times; `dealflow audit` judges them by the method."""
+"""`dealflow history` replays a deal's events with both times and `dealflow audit` judges them by the
+method, on each store."""
 
 from __future__ import annotations
 
@@ -232,8 +233,8 @@ def test_audit_all_of_an_empty_store_passes_with_nothing_to_judge(dealflow):
     assert result.output == "verdict: no deals to audit\n"
 
 
-def test_audit_needs_a_deal_or_all_but_not_both(dealflow):
-    assert dealflow("audit").exit_code == 2
-    both = dealflow("audit", "D-0001", "--all")
+def test_audit_needs_a_deal_or_all_but_not_both(sqlite_dealflow):  # a usage error opens no store: one will do
+    assert sqlite_dealflow("audit").exit_code == 2
+    both = sqlite_dealflow("audit", "D-0001", "--all")
     assert both.exit_code == 2
     assert "give a DEAL or --all" in both.output

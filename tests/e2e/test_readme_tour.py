@@ -20,6 +20,8 @@ def tour_lines() -> list[str]:
     return [line for line in block.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
+# SQLite only: the tour is run as written, and it writes to the file its `export DEALFLOW_DB=tour.db`
+# names. The same commands run on each store in test_recording_cli.
 def test_the_readme_tour_takes_a_deal_from_open_to_closed_as_it_says(tmp_path):
     env = {**os.environ, "PATH": f"{Path(dealflow_executable()).parent}{os.pathsep}{os.environ['PATH']}"}
     for line in tour_lines():

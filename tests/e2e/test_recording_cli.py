@@ -1,4 +1,5 @@
-"""Recording a deal through the CLI, as a sales team would: every action, every refusal, the JSON contract.
+"""Recording a deal through the CLI, as a sales team would, on each store: every action, every refusal,
+the JSON contract.
 
 Each refusal is checked for its exit code, its one line on stderr and an unchanged event count,
 in-process (CliRunner) and through the installed `dealflow` console script.
@@ -394,10 +395,11 @@ def test_receivables_show_the_balance_and_say_when_the_deal_closes(dealflow):
 
 
 # --- help ---------------------------------------------------------------------------------
+# Help and usage errors never open the store, so these run on one (`sqlite_dealflow`), not on each.
 
 
-def test_act_help_lists_the_24_actions_stage_by_stage_one_line_each(dealflow):
-    lines = ok(dealflow("act", "--help")).splitlines()
+def test_act_help_lists_the_24_actions_stage_by_stage_one_line_each(sqlite_dealflow):
+    lines = ok(sqlite_dealflow("act", "--help")).splitlines()
     for number, stage in enumerate(STAGES, 1):
         heading = lines.index(f"{number}. {stage.name} ({stage.title}):")
         listed = lines[heading + 1 : heading + 1 + len(stage.actions)]
@@ -409,8 +411,8 @@ def test_act_help_lists_the_24_actions_stage_by_stage_one_line_each(dealflow):
 
 
 @pytest.mark.parametrize("action", list(ACTIONS.values()), ids=list(ACTIONS))
-def test_each_action_has_help_with_its_stage_its_options_and_an_example(dealflow, action):
-    shown = ok(dealflow("act", "D-0001", action.name, "--help"))
+def test_each_action_has_help_with_its_stage_its_options_and_an_example(sqlite_dealflow, action):
+    shown = ok(sqlite_dealflow("act", "D-0001", action.name, "--help"))
     assert f"act DEAL {action.name} [OPTIONS]" in shown.splitlines()[0]
     assert action.summary[1:] in shown.splitlines()[2] and "Example:" in shown
     assert f"dealflow act D-0001 {action.name}" in shown
@@ -420,12 +422,12 @@ def test_each_action_has_help_with_its_stage_its_options_and_an_example(dealflow
     assert {"--on", "--note", "--json"} <= set(re.findall(r"--[a-z-]+", shown))
 
 
-def test_an_actions_help_shows_even_when_the_deal_is_left_out(dealflow):
-    assert "act DEAL qualify [OPTIONS]" in ok(dealflow("act", "qualify", "--help")).splitlines()[0]
+def test_an_actions_help_shows_even_when_the_deal_is_left_out(sqlite_dealflow):
+    assert "act DEAL qualify [OPTIONS]" in ok(sqlite_dealflow("act", "qualify", "--help")).splitlines()[0]
 
 
-def test_an_action_given_before_the_deal_is_explained(dealflow):
-    result = dealflow("act", "qualify", "D-0001")
+def test_an_action_given_before_the_deal_is_explained(sqlite_dealflow):
+    result = sqlite_dealflow("act", "qualify", "D-0001")
     assert result.exit_code == 2 and "give the deal first: dealflow act DEAL qualify" in result.stderr
 
 
@@ -436,8 +438,8 @@ def test_an_action_given_before_the_deal_is_explained(dealflow):
         *("write-off", "note", "assign", "forecast", "buying-stage", "settings", "settings show", "settings set"),
     ],
 )
-def test_every_recording_command_has_help_with_an_example(dealflow, command):
-    assert "Example:" in ok(dealflow(*command.split(), "--help"))
+def test_every_recording_command_has_help_with_an_example(sqlite_dealflow, command):
+    assert "Example:" in ok(sqlite_dealflow(*command.split(), "--help"))
 
 
 @pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.name)
@@ -466,7 +468,7 @@ def test_the_console_script_records_an_action_and_prints_its_json(dealflow):
     assert (moved.returncode, moved.stdout) == (0, f"{deal} advanced from analysis to trust\n")
 
 
-def test_the_console_script_lists_the_actions_by_stage(dealflow):
-    done = dealflow.run("act", "--help")
+def test_the_console_script_lists_the_actions_by_stage(sqlite_dealflow):  # help: no store opened, one is enough
+    done = sqlite_dealflow.run("act", "--help")
     assert done.returncode == 0
     assert "1. analysis (customer analysis):" in done.stdout and "6. follow_up (follow-up service):" in done.stdout

@@ -224,10 +224,10 @@ def test_the_installed_command_prints_the_pipeline_json(book):
     assert json.loads(result.stdout)["by"] == "stage"
 
 
-def test_recording_a_sale_never_loads_sqlalchemy(sqlite_url):
+def test_recording_a_sale_never_loads_sqlalchemy(store_url):
     probe = (
         "import sys; from click.testing import CliRunner; from dealflow.cli.main import cli; "
-        f"r = CliRunner(env={{'DEALFLOW_DB': {sqlite_url!r}}}).invoke(cli, ['open', 'Acme', '--title', 'ERP']); "
+        f"r = CliRunner(env={{'DEALFLOW_DB': {store_url!r}}}).invoke(cli, ['open', 'Acme', '--title', 'ERP']); "
         "assert r.exit_code == 0, r.output; print('sqlalchemy' in sys.modules)"
     )
     found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -9,19 +9,24 @@ import subprocess
 import sys
 
 from conftest import Dealflow
+from dealflow.store import mask
 
 UNREACHABLE = "postgresql://sales:hunter2@127.0.0.1:1/sales"
 
 
-def test_info_names_the_sqlite_file_and_counts_deals_and_events(dealflow: Dealflow):
+def test_info_names_the_store_and_counts_deals_and_events(dealflow: Dealflow):
     dealflow("open", "Acme", "--title", "ERP")
     facts = json.loads(dealflow("info", "--json").stdout)
-    assert facts["store"] == "sqlite" and facts["location"].endswith("dealflow.db")
+    if dealflow.db.startswith("postgresql://"):
+        assert facts["store"] == "postgresql" and facts["location"] == mask(dealflow.db)
+    else:
+        assert facts["store"] == "sqlite" and facts["location"].endswith("dealflow.db")
     assert facts["deals"] == 1 and facts["events"] == dealflow.events() >= 1
 
 
-def test_a_new_store_file_is_readable_and_writable_by_its_owner_only(dealflow: Dealflow, sqlite_url: str):
-    dealflow("open", "Acme", "--title", "ERP")
+def test_a_new_store_file_is_readable_and_writable_by_its_owner_only(sqlite_dealflow: Dealflow, sqlite_url: str):
+    # about the SQLite file itself: a PostgreSQL server keeps its own files
+    sqlite_dealflow("open", "Acme", "--title", "ERP")
     assert stat.S_IMODE(os.stat(sqlite_url).st_mode) == 0o600
 
 
@@ -37,9 +42,9 @@ def test_an_unknown_url_scheme_is_bad_usage(tmp_path):
     assert result.returncode == 2 and "give a file path, sqlite:///FILE or postgresql://" in result.stderr
 
 
-def test_python_dash_m_dealflow_runs_the_same_cli(sqlite_url: str):
+def test_python_dash_m_dealflow_runs_the_same_cli(store_url: str):
     result = subprocess.run(
-        [sys.executable, "-m", "dealflow", "--db", sqlite_url, "open", "Acme", "--title", "ERP"],
+        [sys.executable, "-m", "dealflow", "--db", store_url, "open", "Acme", "--title", "ERP"],
         capture_output=True,
         text=True,
         check=True,

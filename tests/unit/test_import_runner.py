@@ -1,5 +1,5 @@
-"""The two passes of an import on a real SQLite file: repeats found across chunks, a bad row that
-stops everything before a write, and a crash part-way whose re-run completes the import."""
+"""The two passes of an import on each real store: repeats found across chunks, a bad row that stops
+everything before a write, and a crash part-way whose re-run completes the import."""
 
 from __future__ import annotations
 
@@ -42,14 +42,16 @@ def importing(app: DealflowApp, path: Path, **options) -> runner.Import:
 
 
 class FailingDisk(DealflowApp):
-    """A store whose disk fails after some saves, as a crash part-way through an import would."""
+    """A store whose disk fails after `saves` saves, as a crash part-way through an import would."""
 
-    saves_left = 2
+    def __init__(self, store: str, saves: int) -> None:
+        self.saves_left = saves  # each instance its own count: a test that runs on each store crashes on each
+        super().__init__(store)
 
     def save(self, *objects, **kwargs):
-        if FailingDisk.saves_left == 0:
+        if self.saves_left == 0:
             raise OSError("disk full")
-        FailingDisk.saves_left -= 1
+        self.saves_left -= 1
         return super().save(*objects, **kwargs)
 
 
@@ -58,15 +60,14 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "CHUNK", 10)
 
 
-def test_a_crash_part_way_leaves_whole_chunks_and_running_again_completes_the_rest(tmp_path):
+def test_a_crash_part_way_leaves_whole_chunks_and_running_again_completes_the_rest(tmp_path, store_url):
     path = deals_file(tmp_path, rows(45))
-    store = str(tmp_path / "book.db")
-    crashing = FailingDisk(store)
+    crashing = FailingDisk(store_url, saves=2)
 
     with pytest.raises(OSError, match="disk full"):
         importing(crashing, path).run()
     crashing.close()
-    app = DealflowApp(store)
+    app = DealflowApp(store_url)
     saved = len(list(app.deal_ids()))
     summary = importing(app, path).run()
 
@@ -76,8 +77,7 @@ def test_a_crash_part_way_leaves_whole_chunks_and_running_again_completes_the_re
     app.close()
 
 
-def test_a_repeat_in_a_later_chunk_is_found_and_a_conflicting_one_stops_the_import_before_any_write(tmp_path):
-    app = DealflowApp(str(tmp_path / "book.db"))
+def test_a_repeat_in_a_later_chunk_is_found_and_a_conflicting_one_stops_the_import_before_any_write(tmp_path, app):
     same = [*rows(25), rows(25)[3]]
     other = [*rows(25), rows(25)[3].replace("Deal 3", "Deal three")]
 
@@ -87,11 +87,9 @@ def test_a_repeat_in_a_later_chunk_is_found_and_a_conflicting_one_stops_the_impo
 
     assert summary.outcomes[Outcome.DUPLICATE] == 1 and summary.outcomes[Outcome.IMPORTED] == 25
     assert app.event_count() == 0
-    app.close()
 
 
-def test_a_bad_row_far_into_the_file_stops_the_import_before_anything_is_written(tmp_path):
-    app = DealflowApp(str(tmp_path / "book.db"))
+def test_a_bad_row_far_into_the_file_stops_the_import_before_anything_is_written(tmp_path, app):
     bad = rows(30)
     bad[24] = bad[24].replace(",EUR,", ",EURO,")
 
@@ -99,7 +97,6 @@ def test_a_bad_row_far_into_the_file_stops_the_import_before_anything_is_written
         importing(app, deals_file(tmp_path, bad)).run()
 
     assert app.event_count() == 0
-    app.close()
 
 
 def test_the_scratch_file_tells_first_sightings_from_repeats():

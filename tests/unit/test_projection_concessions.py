@@ -1,4 +1,5 @@
-"""The concession history equals the concessions worked out again from the events, for any history."""
+"""The concession history equals the concessions worked out again from the events, for any history,
+on each store."""
 
 from __future__ import annotations
 
@@ -9,24 +10,29 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import projection_model as model
+from conftest import Stores, examples_on
 from dealflow.projections.concessions_report import concessions_report
 from projection_histories import played, steps, tables
 
 
-@given(steps, st.integers(0, 90), st.sampled_from((1, 3, 20, 10_000)))
-def test_each_deals_concessions_and_their_summary_equal_a_replay_of_its_events(drawn, split, batch):
-    with played(drawn, split, batch) as (app, projections), projections.reading() as connection:
-        summary = tables(concessions_report(connection))["summary"]
-        for deal_id in app.deal_ids():
-            report = tables(concessions_report(connection, deal_id))
-            expected = model.concessions(app, deal_id)
-            order = {term: n for n, term in enumerate(("price", "payment", "delivery", "service", "other"))}
-            assert report["concessions"] == sorted(expected, key=lambda row: order[row["term"]]), deal_id
-            assert len(report["deadlocks"]) == model.deadlocks(app, deal_id)
-            given_by: dict[tuple, Decimal] = defaultdict(Decimal)
-            for row in expected:
-                given_by[row["term"], row["by"]] += row["size"]
-            for row in (row for row in summary if row["deal"] == deal_id and row["term"]):
-                assert row["we_gave"] == given_by[row["term"], "us"]
-                assert row["they_gave"] == given_by[row["term"], "customer"]
-                assert row["deadlocks"] == model.deadlocks(app, deal_id)
+def test_each_deals_concessions_and_their_summary_equal_a_replay_of_its_events(stores: Stores) -> None:
+    @examples_on(stores)
+    @given(steps, st.integers(0, 90), st.sampled_from((1, 3, 20, 10_000)))
+    def check(drawn: list, split: int, batch: int) -> None:
+        with played(stores, drawn, split, batch) as (app, projections), projections.reading() as connection:
+            summary = tables(concessions_report(connection))["summary"]
+            for deal_id in app.deal_ids():
+                report = tables(concessions_report(connection, deal_id))
+                expected = model.concessions(app, deal_id)
+                order = {term: n for n, term in enumerate(("price", "payment", "delivery", "service", "other"))}
+                assert report["concessions"] == sorted(expected, key=lambda row: order[row["term"]]), deal_id
+                assert len(report["deadlocks"]) == model.deadlocks(app, deal_id)
+                given_by: dict[tuple, Decimal] = defaultdict(Decimal)
+                for row in expected:
+                    given_by[row["term"], row["by"]] += row["size"]
+                for row in (row for row in summary if row["deal"] == deal_id and row["term"]):
+                    assert row["we_gave"] == given_by[row["term"], "us"]
+                    assert row["they_gave"] == given_by[row["term"], "customer"]
+                    assert row["deadlocks"] == model.deadlocks(app, deal_id)
+
+    check()

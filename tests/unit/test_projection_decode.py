@@ -1,18 +1,20 @@
 """Projections read the stored JSON directly: what they take from it equals what the library's own
-mapper makes of the same stored event, for every kind of event a deal records."""
+mapper makes of the same stored event, for every kind of event a deal records, on each store."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import Notification, StoredEvent
 
 from bulk_book import templates
+from conftest import Stores
 from dealflow.aggregates.events import DealEvent, Opened
 from dealflow.application import DealflowApp
 from dealflow.projections.decode import KIND_OF_TOPIC, Decoder
@@ -20,26 +22,27 @@ from dealflow.projections.units import from_day, from_units, to_day, to_units
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> DealflowApp:
-    return DealflowApp(str(tmp_path_factory.mktemp("decode") / "book.db"))
+def app(module_stores: Stores) -> Iterator[DealflowApp]:
+    application = DealflowApp(module_stores.new())
+    yield application
+    application.close()
 
 
 @pytest.fixture(scope="module")
 def stored(app: DealflowApp) -> list[Notification]:
-    """One of each template's events, as the store holds them."""
-    found = []
-    for template in templates(app):
-        for n, (topic, version, state, _) in enumerate(template.events, start=len(found) + 1):
-            raw = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode()
-            found.append(
-                Notification(id=n, originator_id=_originator(state), originator_version=version, topic=topic, state=raw)
-            )
-    return found
+    """One of each template's events, written to the store and read back from its log as the
+    projections read it (each store gives the state back in its own column type)."""
+    written = [
+        StoredEvent(originator_id=uuid4(), originator_version=version, topic=topic, state=_encoded(state))
+        for template in templates(app)
+        for topic, version, state, _ in template.events
+    ]
+    app.recorder.insert_events(written)
+    return list(app.recorder.select_notifications(start=1, limit=len(written) + 1))
 
 
-def _originator(state: dict) -> object:
-
-    return uuid4()
+def _encoded(state: dict) -> bytes:
+    return json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def test_the_templates_hold_every_kind_of_deal_event(stored):

@@ -1,4 +1,5 @@
-"""The pipeline projection equals the pipeline worked out again from the events, for any history."""
+"""The pipeline projection equals the pipeline worked out again from the events, for any history,
+on each store."""
 
 from __future__ import annotations
 
@@ -9,36 +10,47 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import projection_model as model
+from conftest import Stores, examples_on
 from dealflow.projections.pipeline_report import BY, pipeline_report
 from projection_histories import days_to_check, played, steps, tables
 
 
-@given(steps, st.integers(0, 90), st.sampled_from((1, 3, 20, 10_000)), st.randoms(use_true_random=False))
-def test_the_pipeline_as_of_any_day_equals_a_replay_of_the_events_up_to_that_day(drawn, split, batch, rng):
-    with played(drawn, split, batch) as (app, projections), projections.reading() as connection:
-        for day in days_to_check(app, rng):
-            in_force = app.settings(day)
-            for by in BY:
-                report = pipeline_report(connection, as_of=day, settings=in_force, by=by, latest=day == date.today())
-                assert tables(report) == model.pipeline(app, day, in_force, by), (day, by)
+def test_the_pipeline_as_of_any_day_equals_a_replay_of_the_events_up_to_that_day(stores: Stores) -> None:
+    @examples_on(stores)
+    @given(steps, st.integers(0, 90), st.sampled_from((1, 3, 20, 10_000)), st.randoms(use_true_random=False))
+    def check(drawn: list, split: int, batch: int, rng: random.Random) -> None:
+        with played(stores, drawn, split, batch) as (app, projections), projections.reading() as connection:
+            for day in days_to_check(app, rng):
+                in_force = app.settings(day)
+                for by in BY:
+                    report = pipeline_report(
+                        connection, as_of=day, settings=in_force, by=by, latest=day == date.today()
+                    )
+                    assert tables(report) == model.pipeline(app, day, in_force, by), (day, by)
+
+    check()
 
 
-@given(steps, st.sampled_from((1, 5, 10_000)))
-def test_the_pipeline_is_the_same_whatever_the_batches_it_was_built_in(drawn, batch):
-    with played(drawn, len(drawn) // 2, batch) as (app, projections), projections.reading() as connection:
-        by_batches = [
-            tables(pipeline_report(connection, as_of=day, settings=app.settings(day), by="stage", latest=False))
-            for day in days_to_check(app, random.Random(1))
-        ]
-    with played(drawn, 0, 10_000) as (app, projections), projections.reading() as connection:
-        at_once = [
-            tables(pipeline_report(connection, as_of=day, settings=app.settings(day), by="stage", latest=False))
-            for day in days_to_check(app, random.Random(1))
-        ]
-    assert by_batches == at_once
+def test_the_pipeline_is_the_same_whatever_the_batches_it_was_built_in(stores: Stores) -> None:
+    @examples_on(stores)
+    @given(steps, st.sampled_from((1, 5, 10_000)))
+    def check(drawn: list, batch: int) -> None:
+        with played(stores, drawn, len(drawn) // 2, batch) as (app, projections), projections.reading() as connection:
+            by_batches = [
+                tables(pipeline_report(connection, as_of=day, settings=app.settings(day), by="stage", latest=False))
+                for day in days_to_check(app, random.Random(1))
+            ]
+        with played(stores, drawn, 0, 10_000) as (app, projections), projections.reading() as connection:
+            at_once = [
+                tables(pipeline_report(connection, as_of=day, settings=app.settings(day), by="stage", latest=False))
+                for day in days_to_check(app, random.Random(1))
+            ]
+        assert by_batches == at_once
+
+    check()
 
 
-def test_a_back_dated_note_in_a_later_batch_gives_the_same_pipeline_as_one_batch():
+def test_a_back_dated_note_in_a_later_batch_gives_the_same_pipeline_as_one_batch(stores: Stores) -> None:
     drawn = [
         ("open", 0, 0, 0, 0),
         ("setting", 1, 0, 0, 0),
@@ -48,5 +60,5 @@ def test_a_back_dated_note_in_a_later_batch_gives_the_same_pipeline_as_one_batch
         ("note", 0, 0, 0, 0),
         ("lose", 0, 0, 0, 0),
     ]
-    with played(drawn, len(drawn) // 2, 5) as (app, projections), projections.reading() as connection:
+    with played(stores, drawn, len(drawn) // 2, 5) as (app, projections), projections.reading() as connection:
         assert pipeline_report(connection, as_of=date.today(), settings=app.settings(), by="stage", latest=True)

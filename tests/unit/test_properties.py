@@ -1,5 +1,6 @@
-"""Random command sequences on one deal, through a real application on a SQLite file, in lockstep
-with the same commands on a live aggregate kept in memory.
+"""Random command sequences on one deal, through a real application on each store (a fresh SQLite
+file or PostgreSQL schema per run), in lockstep with the same commands on a live aggregate kept in
+memory.
 
 After every command: the application and the live deal agree on whether it was refused; a refused
 command wrote no event; the deal loaded from the store (snapshot + events) and the deal replayed from
@@ -9,17 +10,24 @@ only where the lifecycle machine allows.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
+from conftest import Stores, examples_on
 from dealbook import (
     ACTOR,
     ALL_YES,
@@ -96,10 +104,10 @@ ACTION_AND_FIELDS = st.sampled_from(sorted(ACTIONS)).flatmap(_action_and_fields)
 
 
 class DealLifecycle(RuleBasedStateMachine):
-    def __init__(self) -> None:
+    def __init__(self, stores: Stores) -> None:
         super().__init__()
-        self.folder = tempfile.TemporaryDirectory(prefix="dealflow-properties-")
-        self.app = DealflowApp(str(Path(self.folder.name) / "deals.db"))
+        self.store = ExitStack()  # a store of its own per run: no run sees another's deal
+        self.app = DealflowApp(self.store.enter_context(stores.fresh()))
         self.deal_id = self.app.open_deal(account="Acme Corp", title="MES rollout", actor=ACTOR, on=OPENED_ON)
         self.live = self.app.deal(self.deal_id)
         self.referrals = 0
@@ -107,7 +115,7 @@ class DealLifecycle(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.app.close()
-        self.folder.cleanup()
+        self.store.close()
 
     @initialize(stage=st.sampled_from(STAGE_NAMES))
     def start_in(self, stage: str) -> None:
@@ -357,10 +365,8 @@ class DealLifecycle(RuleBasedStateMachine):
         self.checked_version = self.live.version
 
 
-DealLifecycle.TestCase.settings = settings(
-    max_examples=50,
-    stateful_step_count=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-test_random_command_sequences_keep_the_deal_consistent = DealLifecycle.TestCase
+RUNS = settings(max_examples=50, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def test_random_command_sequences_keep_the_deal_consistent(stores: Stores) -> None:
+    run_state_machine_as_test(lambda: DealLifecycle(stores), settings=examples_on(stores, RUNS))
