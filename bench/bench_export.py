@@ -5,7 +5,6 @@ workbook of every report once. Targets: XLSX at most 10 s and 200 MB, CSV at mos
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -13,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import executable, scratch
+from common import executable, installed_env, scratch
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 
@@ -53,7 +52,7 @@ print(json.dumps({"seconds": time.perf_counter() - started, "peak_kb": usage.ru_
 
 def _export(store: Path, *args: str) -> tuple[float, float]:
     """Seconds and peak resident memory (MB) of one `dealflow export` run."""
-    env = {**os.environ, "DEALFLOW_DB": str(store)}
+    env = installed_env(DEALFLOW_DB=str(store))
     command = [sys.executable, "-c", MEASURE, executable("dealflow"), "export", *args]
     measured = json.loads(subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout)
     if measured["code"]:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from common import executable, scratch
+from common import executable, installed_env, scratch
 from dealflow.application import DealflowApp
 
 COMMANDS = 50
@@ -100,7 +100,7 @@ def _number(row: Any) -> int:
 def _measured(db: str, head_sql: str, query: Query, interval: str) -> dict[str, object]:
     """Start a follower on the store, then time COMMANDS notes, each after a random pause of up to
     JITTER seconds, so that the commands do not fall into step with a polling follower."""
-    env = {**os.environ, "DEALFLOW_DB": db, "DEALFLOW_ACTOR": "bench"}
+    env = installed_env(DEALFLOW_DB=db, DEALFLOW_ACTOR="bench")
     dealflow = executable("dealflow")
     follower = subprocess.Popen(
         [dealflow, "projections", "follow", "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 
-from common import executable, scratch
+from common import executable, installed_env, scratch
 
 DEALS = 100_000
 SMALL = 10_000
@@ -74,7 +74,7 @@ def import_deals(csv_file: Path, store: Path) -> tuple[float, float]:
     for stale in (store, store.with_name(store.name + "-wal"), store.with_name(store.name + "-shm")):
         stale.unlink(missing_ok=True)
     command = [executable("dealflow"), "--db", str(store), "import", "deals", str(csv_file), *OPTIONS]
-    env = {**os.environ, "DEALFLOW_ACTOR": "bench"}
+    env = installed_env(DEALFLOW_ACTOR="bench")
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", PEAK, *command], check=True, capture_output=True, text=True, env=env)
     return time.perf_counter() - start, int(done.stdout.strip()) / 1024

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import executable, scratch
+from common import executable, installed_env, scratch
 from dealflow.application import DealflowApp
 
 TESTS = Path(__file__).parents[1] / "tests"  # bulk_book: the tests' realistic book, cloned from domain-built deals
@@ -56,7 +56,7 @@ def run() -> dict[str, object]:
     events = fill(app, DEALS)
     generated = time.perf_counter() - started
     app.close()
-    env = {**os.environ, "DEALFLOW_DB": str(store), "DEALFLOW_ACTOR": "bench"}
+    env = installed_env(DEALFLOW_DB=str(store), DEALFLOW_ACTOR="bench")
     dealflow = executable("dealflow")
 
     rebuilds = [_measured([dealflow, "projections", "rebuild"], env) for _ in range(REBUILDS)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import compileall
+import os
 import resource
 import statistics
 import subprocess
@@ -37,3 +39,15 @@ def scratch() -> Path:
 
 def executable(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
+
+
+def installed_env(**extra: str) -> dict[str, str]:
+    """The environment a user's installed dealflow runs in: its modules byte-compiled, as pip leaves
+    them. An editable install compiles on first use, unless PYTHONDONTWRITEBYTECODE (set in some
+    shells, this project's sandbox among them) makes every run compile dealflow from source: 30-50 ms."""
+    import dealflow
+
+    compileall.compile_dir(str(Path(dealflow.__file__).parent), quiet=1)
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    env.update(extra)
+    return env
