@@ -150,6 +150,7 @@ def test_a_wrong_password_is_one_line_that_says_neither_password(server, tmp_pat
         if "--debug" not in args:
             assert err.startswith(f"dealflow: cannot use the store postgresql://{USER}:***@"), err
             assert CONNECTION_FAILED in err and len(err.splitlines()) == 1, err
+            assert "password authentication failed" in err, err  # named, not "couldn't get a connection"
 
 
 @pytest.mark.slow

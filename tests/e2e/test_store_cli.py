@@ -8,6 +8,8 @@ import stat
 import subprocess
 import sys
 
+import pytest
+
 from conftest import Dealflow
 from dealflow.store import mask
 
@@ -35,6 +37,15 @@ def test_an_unreachable_server_is_one_line_without_the_password():
     assert result.returncode == 1
     assert "hunter2" not in result.stderr + result.stdout
     assert "sales:***@127.0.0.1:1/sales" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Connection refused" in result.stderr  # why, not only that no connection came in time
+
+
+@pytest.mark.postgres
+def test_a_database_that_does_not_exist_is_named_as_the_cause(postgres_url: str):
+    server, _, options = postgres_url.rpartition("/")
+    result = Dealflow(f"{server}/no_such_dealflow_db?{options.partition('?')[2]}").run("deals")
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert 'database "no_such_dealflow_db" does not exist' in result.stderr, result.stderr
 
 
 def test_an_unknown_url_scheme_is_bad_usage(tmp_path):

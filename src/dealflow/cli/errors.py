@@ -53,5 +53,37 @@ def _describe(error: Exception, db: str | None) -> str:
     kind = type(error).__name__
     if "Operational" in kind or "Interface" in kind or "Connection" in kind or "Pool" in kind:
         where = f" {mask(db)}" if db else ""
+        if db and "couldn't get a connection" in text:
+            text = _why_no_connection(db) or text
         return f"cannot use the store{where}: {text}; check --db / DEALFLOW_DB and that the database is running"
     return f"{kind}: {text} (run with --debug for the traceback)"
+
+
+def _why_no_connection(db: str) -> str | None:
+    """psycopg's pool says only that it got no connection in time, alike for a stopped server, a wrong
+    password and a database that does not exist: one direct attempt names which (the password is
+    passed as a parameter, and every line printed is redacted)."""
+    from dealflow.store import parse_store
+
+    try:
+        store = parse_store(db)
+    except DealflowError:
+        return None
+    if store.is_sqlite:
+        return None
+    import psycopg
+
+    env = store.env
+    try:
+        psycopg.connect(
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            dbname=env["POSTGRES_DBNAME"],
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"] or None,
+            connect_timeout=3,
+        ).close()
+    except psycopg.Error as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return first.removeprefix("connection failed: ").replace("FATAL:  ", "") or None
+    return None  # it answers now: the pool's own message stands
