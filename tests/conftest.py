@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner, Result
@@ -19,6 +20,9 @@ from hypothesis import HealthCheck, settings
 
 from dealflow.application import DealflowApp
 from dealflow.cli.main import cli
+
+if TYPE_CHECKING:
+    from pg_cluster import Cluster
 
 # CI replays the same generated examples on every run (hypothesis' documented "ci" profile); a
 # developer's runs keep exploring new ones, and a failure they find becomes a test of its own.
@@ -209,3 +213,23 @@ def sqlite_dealflow(sqlite_url: str) -> Dealflow:
 def dealflow_on(store_url: str) -> Dealflow:
     """The CLI on each store in turn (SQLite, then PostgreSQL)."""
     return Dealflow(store_url)
+
+
+# --- a PostgreSQL server of the tests' own (tests/pg_cluster.py), which tests may stop --------------
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    """One temporary server for the module that asks for it, removed afterwards."""
+    from pg_cluster import temporary_cluster
+
+    with temporary_cluster() as running:
+        yield running
+
+
+@pytest.fixture
+def server(cluster: Cluster) -> Cluster:
+    """The module's temporary server, running (a test that failed half-way may have left it stopped)."""
+    if not cluster.is_running():
+        cluster.start()
+    return cluster

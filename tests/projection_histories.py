@@ -67,6 +67,8 @@ def _histories(draw: st.DrawFn) -> list[tuple[str, int, int, int, int]]:
 
 # kind, which deal, days the clock moves on, days the record is back-dated, a seed for the rest
 steps = _histories()
+splits = st.integers(0, 90)  # where the history is cut in two catch-ups
+batches = st.sampled_from((1, 3, 20, 10_000))  # the catch-up's batch size, down to one event a batch
 
 
 class History:

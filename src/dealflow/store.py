@@ -26,6 +26,19 @@ class Store:
     def is_sqlite(self) -> bool:
         return self.kind == "sqlite"
 
+    def connect_args(self) -> dict[str, object]:
+        """psycopg's keyword arguments for a connection of one's own to this PostgreSQL store (the
+        password passed as a parameter, never formatted into a connection string)."""
+        env = self.env
+        return {
+            "host": env["POSTGRES_HOST"],
+            "port": env["POSTGRES_PORT"],
+            "dbname": env["POSTGRES_DBNAME"],
+            "user": env["POSTGRES_USER"],
+            "password": env.get("POSTGRES_PASSWORD") or None,
+            "connect_timeout": int(env.get("POSTGRES_CONNECT_TIMEOUT", "5")),
+        }
+
 
 def parse_store(url: str | None) -> Store:
     """A Store from `--db` / DEALFLOW_DB: a file path, sqlite:///path or postgresql://..."""

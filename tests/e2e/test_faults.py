@@ -27,7 +27,7 @@ import pytest
 from conftest import Dealflow, dealflow_executable
 from dealflow.application import DealflowApp
 from dealflow.imports.runner import CHUNK
-from pg_cluster import PASSWORD, USER, Cluster, temporary_cluster
+from pg_cluster import PASSWORD, USER, Cluster
 
 ACTOR = "ana"
 ROWS = 8_000  # deals: 24,000 events in four chunks, a few seconds of writing on either store
@@ -164,20 +164,6 @@ def test_an_event_log_import_killed_part_way_and_run_again_ends_as_one_clean_imp
 
 
 # --- the PostgreSQL server stopped in the middle of a command --------------------------------------
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    with temporary_cluster() as running:
-        yield running
-
-
-@pytest.fixture
-def server(cluster: Cluster) -> Cluster:
-    """The module's server, running (a test that failed half-way may have left it stopped)."""
-    if not cluster.is_running():
-        cluster.start()
-    return cluster
 
 
 @dataclass

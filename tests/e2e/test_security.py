@@ -25,24 +25,11 @@ from conftest import Dealflow, dealflow_executable
 from dealflow.application import DealflowApp
 from dealflow.cli.errors import run_converting_errors
 from dealflow.store import mask
-from pg_cluster import PASSWORD, USER, Cluster, free_port, temporary_cluster
+from pg_cluster import PASSWORD, USER, free_port
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 CONNECTION_FAILED = "check --db / DEALFLOW_DB and that the database is running"
 WRONG_PASSWORD = "WrongPw9"
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    with temporary_cluster() as running:
-        yield running
-
-
-@pytest.fixture
-def server(cluster: Cluster) -> Cluster:
-    if not cluster.is_running():
-        cluster.start()
-    return cluster
 
 
 def start(url: str, args: tuple[str, ...], folder: Path) -> subprocess.Popen[str]:

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 import projection_model as model
 from conftest import Stores, examples_on
 from dealflow.projections.ageing_report import ageing_report
-from projection_histories import days_to_check, played, steps, tables
+from projection_histories import batches, days_to_check, played, splits, steps, tables
 
 
 def test_the_ageing_as_of_any_day_equals_the_invoices_less_what_was_settled_by_then(stores: Stores) -> None:
     @examples_on(stores)
-    @given(steps, st.integers(0, 90), st.sampled_from((1, 3, 20, 10_000)), st.randoms(use_true_random=False))
+    @given(steps, splits, batches, st.randoms(use_true_random=False))
     def check(drawn: list, split: int, batch: int, rng: random.Random) -> None:
         with played(stores, drawn, split, batch) as (app, projections), projections.reading() as connection:
             for day in days_to_check(app, rng):

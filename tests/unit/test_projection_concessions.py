@@ -7,17 +7,16 @@ from collections import defaultdict
 from decimal import Decimal
 
 from hypothesis import given
-from hypothesis import strategies as st
 
 import projection_model as model
 from conftest import Stores, examples_on
 from dealflow.projections.concessions_report import concessions_report
-from projection_histories import played, steps, tables
+from projection_histories import batches, played, splits, steps, tables
 
 
 def test_each_deals_concessions_and_their_summary_equal_a_replay_of_its_events(stores: Stores) -> None:
     @examples_on(stores)
-    @given(steps, st.integers(0, 90), st.sampled_from((1, 3, 20, 10_000)))
+    @given(steps, splits, batches)
     def check(drawn: list, split: int, batch: int) -> None:
         with played(stores, drawn, split, batch) as (app, projections), projections.reading() as connection:
             summary = tables(concessions_report(connection))["summary"]

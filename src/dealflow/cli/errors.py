@@ -73,16 +73,8 @@ def _why_no_connection(db: str) -> str | None:
         return None
     import psycopg
 
-    env = store.env
     try:
-        psycopg.connect(
-            host=env["POSTGRES_HOST"],
-            port=env["POSTGRES_PORT"],
-            dbname=env["POSTGRES_DBNAME"],
-            user=env["POSTGRES_USER"],
-            password=env["POSTGRES_PASSWORD"] or None,
-            connect_timeout=3,
-        ).close()
+        psycopg.connect(**{**store.connect_args(), "connect_timeout": 3}).close()  # type: ignore[arg-type]
     except psycopg.Error as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else ""
         return first.removeprefix("connection failed: ").replace("FATAL:  ", "") or None

@@ -142,14 +142,8 @@ def _connect(store: Store) -> psycopg.Connection[Any]:
     keepalives notice a server that vanished without closing the connection."""
     import psycopg
 
-    env = store.env
     return psycopg.connect(
-        host=env["POSTGRES_HOST"],
-        port=env["POSTGRES_PORT"],
-        dbname=env["POSTGRES_DBNAME"],
-        user=env["POSTGRES_USER"],
-        password=env.get("POSTGRES_PASSWORD") or None,
-        connect_timeout=int(env.get("POSTGRES_CONNECT_TIMEOUT", "5")),
+        **store.connect_args(),  # type: ignore[arg-type]
         application_name=f"dealflow follow {os.getpid()}",
         keepalives=1,
         keepalives_idle=30,
@@ -195,12 +189,7 @@ def unreachable(error: BaseException) -> bool:
 def describe(error: BaseException) -> str:
     """The error's first line, any URL in it with its password masked."""
     lines = str(error).strip().splitlines()
-    if not lines:
-        return type(error).__name__
-    try:
-        return mask(lines[0])
-    except ValueError:  # not a URL after all (urlsplit refuses some texts, such as a bracketed address)
-        return lines[0]
+    return mask(lines[0]) if lines else type(error).__name__
 
 
 class Follower:
