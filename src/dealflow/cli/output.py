@@ -83,10 +83,18 @@ def emit_json(data: Any, *, compact: bool = False) -> None:
         click.echo(json.dumps(plain(data), ensure_ascii=False, indent=2))
 
 
+_AMOUNT_TEXT: dict[Decimal, str] = {}  # equal amounts have one canonical text; reports repeat amounts
+
+
 def _plain_value(value: Any) -> Any:
     """What the C encoder cannot write itself: amounts as exact decimal strings, dates as ISO text."""
     if isinstance(value, Decimal):
-        return str(canonical(value))
+        text = _AMOUNT_TEXT.get(value)
+        if text is None:
+            text = str(canonical(value))
+            if len(_AMOUNT_TEXT) < 100_000:
+                _AMOUNT_TEXT[value] = text
+        return text
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, (set, frozenset)):

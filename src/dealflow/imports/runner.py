@@ -23,13 +23,14 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
 
+from dealflow import collector
 from dealflow.aggregates.errors import ConcurrentChange, InvalidInput, Refused
 from dealflow.imports import stored
 from dealflow.imports.outcome import REJECTED, Outcome, RowError, Summary
 from dealflow.imports.rejects import Rejects
 from dealflow.imports.scratch import Scratch
 
-CHUNK = 2_000  # rows a chunk, and a transaction: measured, larger chunks gain little and hold more memory
+CHUNK = 5_000  # rows a chunk and a transaction: measured on 100,000 deals, 2,000 took 5 % longer, 10,000 50 MB more
 
 Bar = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
 
@@ -95,7 +96,7 @@ class Import:
 
     def run(self) -> Summary:
         summary = Summary(self.source.name, self.kind.noun, dry_run=self.dry_run)
-        with Scratch() as scratch:
+        with Scratch() as scratch, collector.paused():
             with Rejects(self.rejects, self.source) as rejects:
                 self._check(scratch, summary, rejects)
             summary.rejects = str(self.rejects) if rejects.written else None
@@ -132,6 +133,7 @@ class Import:
                         rejects.write(item)
                 good = (item for item in items if item.outcome is Outcome.IMPORTED)
                 scratch.keep((item.line, item.digest, self.kind.encode(item.parsed)) for item in good)
+                collector.batch_done()
 
     def _item(self, record: Any) -> Item:
         item = Item(record.line, record.cells)
@@ -156,6 +158,8 @@ class Import:
                 summary.events += events
                 if aggregates and not self.dry_run:
                     self._save(aggregates)
+                del aggregates
+                collector.batch_done()
                 advance(len(items))
 
     def _keep_before(self, error: RowError, items: Sequence[Item], scratch: Scratch) -> None:

@@ -34,7 +34,7 @@ class SQLAgeingView(AgeingView):
 
 class Ageing(Projection):
     name = "ageing"
-    version = 1
+    version = 2
     tables: ClassVar[tuple[Table, ...]] = (ageing_invoices, ageing_movements)
 
     def processor(self, connection: Connection) -> Processor:

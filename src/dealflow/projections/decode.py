@@ -13,7 +13,7 @@ import json
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Mapper, Notification
+from eventsourcing.persistence import Mapper, Notification, StoredEvent
 from eventsourcing.utils import get_topic
 
 from dealflow.aggregates import events
@@ -116,13 +116,23 @@ class Decoder:
         self.raw = mapper.cipher is None and mapper.compressor is None  # else only the mapper can read it
 
     def decode(self, notification: Notification) -> Event | None:
-        kind = KIND_OF_TOPIC.get(notification.topic)
+        return self.decode_row(
+            notification.id,
+            notification.originator_id,
+            notification.originator_version,
+            notification.topic,
+            notification.state,
+        )
+
+    def decode_row(self, id: int, originator: UUID | str, version: int, topic: str, state: bytes) -> Event | None:
+        """One row of the log (position, aggregate id, version, topic, state); None unless a deal's event."""
+        kind = KIND_OF_TOPIC.get(topic)
         if kind is None:
             return None
-        raw, data = notification.state, None
+        raw, data = state, None
         if not self.raw or b'"class_version":' in raw:  # an older version: let the library upcast it
-            raw, data = None, dict(vars(self.mapper.to_domain_event(notification)))
-        originator = notification.originator_id
+            stored = StoredEvent(originator_id=originator, originator_version=version, topic=topic, state=state)
+            raw, data = None, dict(vars(self.mapper.to_domain_event(stored)))
         deal = (
             originator.hex
             if isinstance(originator, UUID)
@@ -130,4 +140,4 @@ class Decoder:
             if len(originator) == 32
             else UUID(originator).hex
         )
-        return Event(notification.id, deal, notification.originator_version, kind, raw, data)
+        return Event(id, deal, version, kind, raw, data)

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
-
-from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, Notification
-from eventsourcing.utils import Environment
+import sqlite3
+from typing import TYPE_CHECKING, NamedTuple
 
 from dealflow.projections.decode import Decoder, Event
 
 if TYPE_CHECKING:
     from dealflow.application import DealflowApp
+
+# eventsourcing 9.5's SQLite events table (the application's default name): position, aggregate id
+# as hex text, version, topic, state. A constant: nothing in it comes from data.
+_SQLITE_PAGE = (
+    "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+    "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?"
+)
+
+
+class Page(NamedTuple):
+    """The positions of a page's notifications, in order, and the deal events among them."""
+
+    ids: list[int]
+    events: list[Event]
 
 
 class LogReader:
@@ -22,39 +31,30 @@ class LogReader:
     def __init__(self, app: DealflowApp) -> None:
         self.app = app
         self.decoder = Decoder(app.mapper)
-        self._own: tuple[InfrastructureFactory, ApplicationRecorder] | None = None
+        self._sqlite: sqlite3.Connection | None = None
 
-    def page(self, after: int, size: int, head: int) -> tuple[Sequence[Notification], list[Event]]:
+    def page(self, after: int, size: int, head: int) -> Page:
         """Up to `size` notifications after position `after` and up to `head`, and their deal events."""
-        found = self.recorder().select_notifications(after + 1, size, stop=head)
-        return found, [event for event in map(self.decoder.decode, found) if event is not None]
+        if self.app.store.is_sqlite and self.app.recorder.events_table_name == "stored_events":  # type: ignore[attr-defined]
+            rows = self._connection().execute(_SQLITE_PAGE, (after, head, size)).fetchall()
+        else:
+            found = self.app.recorder.select_notifications(after + 1, size, stop=head)
+            rows = [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in found]
+        decode = self.decoder.decode_row
+        events = [event for event in (decode(*row) for row in rows) if event is not None]
+        return Page([row[0] for row in rows], events)
 
-    def recorder(self) -> ApplicationRecorder:
-        """On SQLite, a recorder of its own that gives the deals' ids as the text stored, which is the
-        projections' key: measured on 1M events, reading the log took 5.4 s with each id made a UUID
-        (and 0.5 s more to turn it back into text), 3.1 s without."""
-        if not self.app.store.is_sqlite:
-            return self.app.recorder
-        if self._own is None:
-            env = Environment(self.app.name, {**self.app.store.env, "ORIGINATOR_ID_TYPE": "text"})
-            factory = InfrastructureFactory.construct(env)
-            self._own = factory, factory.application_recorder()
-        return self._own[1]
+    def _connection(self) -> sqlite3.Connection:
+        """On SQLite, a plain connection of its own that gives rows as tuples and the deals' ids as the
+        text stored, which is the projections' key. Measured on 1M events, in pages of 60,000: 1.0 s to
+        read the log, against 2.4-2.6 s through eventsourcing's recorder (rows by name, `Notification`s)."""
+        if self._sqlite is None:
+            path = self.app.store.env["SQLITE_DBNAME"]
+            timeout = float(self.app.store.env.get("SQLITE_LOCK_TIMEOUT", "30"))
+            self._sqlite = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        return self._sqlite
 
     def close(self) -> None:
-        if self._own is not None:
-            self._own[0].close()
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Catch-up allocates millions of short-lived, acyclic objects; Python's cyclic collector would
-    scan them again and again (measured on a 1M-event rebuild: reading the log 8.2 s -> 4.1 s and
-    decoding 10.7 s -> 6.8 s without it). Reference counting still frees them; batches make no cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None

@@ -51,7 +51,7 @@ _INSERT_HISTORY = insert(pipeline_history)
 
 class Pipeline(Projection):
     name = "pipeline"
-    version = 1
+    version = 2
     tables: ClassVar[tuple[Table, ...]] = (pipeline_deals, pipeline_history)
 
     def processor(self, connection: Connection) -> Processor:

@@ -67,14 +67,17 @@ pipeline_deals = Table(  # each deal as it is now
     *_deal_version_columns(),
 )
 
-# covers the current pipeline's one grouped scan: read from the index alone, already in group order
+# covers the current pipeline's one grouped scan, flow included: read from the index alone, in group order
 Index(
     "pipeline_deals_standing",
     *(
         pipeline_deals.c[name]
-        for name in ("status", "stage", "currency", "lost_reason", "valid_from", "value", "signed")
+        for name in (
+            "status", "stage", "currency", "lost_reason", "valid_from", "value", "signed", "stage_since", "entered",
+            *(days_in(stage) for stage in STAGE_NAMES),
+        )
     ),
-)
+)  # fmt: skip
 
 # The versions a deal has left behind, valid from `valid_from` up to `valid_to`. No index on the days:
 # measured on 590,000 versions, SQLite answered as-of reports as fast or faster scanning them all.
@@ -144,7 +147,11 @@ ageing_invoices = Table(
     Column("balance", BigInteger, nullable=False),
     Column("chases", Integer, nullable=False),
 )
-Index("ageing_invoices_balance", ageing_invoices.c.balance)
+# covers the current ageing's scan of the open invoices (measured, 6,000 open of 24,000: 30 ms -> 23 ms)
+Index(
+    "ageing_invoices_open",
+    *(ageing_invoices.c[name] for name in ("balance", "deal", "invoice", "amount", "issued", "due", "chases")),
+)
 
 ageing_movements = Table(  # dated payments, write-offs and chases, for the ageing as of a past date
     "ageing_movements",
