@@ -85,6 +85,7 @@ def _postgres(url: str) -> Store:
         raise InvalidInput("the postgresql:// URL needs a database name, e.g. postgresql://user@host:5432/sales")
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "APPLICATION_RECORDER_TOPIC": "dealflow.postgres_recorder:SlicedPostgresRecorder",
         "POSTGRES_DBNAME": dbname,
         "POSTGRES_HOST": host or "localhost",
         "POSTGRES_PORT": str(port or 5432),

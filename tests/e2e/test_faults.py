@@ -30,9 +30,9 @@ from dealflow.imports.runner import CHUNK
 from pg_cluster import PASSWORD, USER, Cluster
 
 ACTOR = "ana"
-ROWS = 8_000  # deals: 24,000 events in four chunks, a few seconds of writing on either store
+ROWS = 8_000  # deals: 24,000 events in two chunks, a few seconds of writing on either store
 EVENTS_A_ROW = 3  # each row below opens its deal, enters its proposal stage, then is won, lost or negotiated
-LOG_LINES = 6_000  # of the event log: three chunks
+LOG_LINES = 8_000  # of the event log: two chunks
 OPTIONS = (
     "--stage-map", "Negotiation/Review=commitment",
     "--stage-date", "value=Proposal Date",

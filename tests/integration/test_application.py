@@ -6,16 +6,19 @@ The PostgreSQL subclass runs when DEALFLOW_TEST_POSTGRES_URL is set and fails if
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from dealbook import ACTOR, INVOICE, SAMPLE_FIELDS, advance_in_app, days_ago, replayed, state_of
 from dealflow.aggregates.errors import ConcurrentChange, NotFound, Refused
 from dealflow.aggregates.events import NoteAdded
+from dealflow.aggregates.opportunity import Opportunity
 from dealflow.aggregates.settings import Settings
 from dealflow.application import SNAPSHOT_EVERY, DealflowApp
 from dealflow.playbook import DEFAULTS, Status
@@ -280,6 +283,46 @@ class ApplicationTests:
         assert app.deal(referring).referrals == []
         assert list(app.deal_ids()) == [referring]
         assert app.event_count() == events + 1  # the rival's note alone
+
+    # --- large saves ----------------------------------------------------------------------
+
+    def test_a_save_of_twelve_thousand_events_is_stored_whole_with_its_positions_in_order(self, app: DealflowApp):
+        """The size of an import's chunk (about 6 MB here). On PostgreSQL the library's one statement of
+        this size never returned (dealflow.postgres_recorder); a thread keeps a hang from hanging the suite."""
+        deals = []
+        for n in range(3_000):
+            deal = Opportunity.open(deal_id=f"BULK-{n:05d}", account="Acme Corp", title="MES rollout", actor=ACTOR)
+            for _ in range(3):
+                deal.note("x" * 400, actor=ACTOR)
+            deals.append(deal)
+        before = app.event_count()
+        saved: list[Any] = []
+        saving = threading.Thread(target=lambda: saved.append(app.save(*deals)), daemon=True)
+        saving.start()
+        saving.join(timeout=120)
+
+        assert saved, "a save of 12,000 events did not return within two minutes"
+        positions = [recording.notification.id for recording in saved[0]]
+        assert len(positions) == 12_000 == app.event_count() - before
+        assert positions == list(range(positions[0], positions[0] + 12_000))  # in the order given, no gaps
+        assert app.deal("BULK-02999").version == 4
+
+    def test_a_large_save_that_meets_a_stored_event_writes_nothing(self, app: DealflowApp):
+        """All or nothing, even when the clash is in the last of the statements a large save is written in."""
+        taken = self._open(app, "BULK-02999")
+        deals = []
+        for n in range(3_000):
+            deal = Opportunity.open(deal_id=f"BULK-{n:05d}", account="Acme Corp", title="MES rollout", actor=ACTOR)
+            for _ in range(3):
+                deal.note("x" * 400, actor=ACTOR)
+            deals.append(deal)
+        before = app.event_count()
+
+        with pytest.raises(IntegrityError):
+            app.save(*deals)
+
+        assert app.event_count() == before
+        assert app.deal(taken).version == 1
 
     # --- settings -------------------------------------------------------------------------------
 
