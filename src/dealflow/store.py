@@ -16,6 +16,11 @@ PERCENT_ENCODE = (
 )
 
 
+# TCP keepalives for dealflow's own long-lived PostgreSQL connections (the follower's, the projections'):
+# a server that vanished without closing the connection is noticed in about a minute, not hours.
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+
+
 @dataclass(frozen=True)
 class Store:
     kind: str  # "sqlite" or "postgresql"

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from bulk_book import fill
-from conftest import dealflow_executable
+from conftest import _postgres_admin, dealflow_executable
 from dealflow.application import DealflowApp
 from dealflow.projections.ageing_report import ageing_report
 from dealflow.projections.pipeline_report import pipeline_report
@@ -314,3 +314,26 @@ def test_a_rebuild_killed_part_way_resumes_where_it_stopped_and_ends_as_a_clean_
         subprocess.run(rebuild, env=env, capture_output=True, timeout=600, check=True)
         assert [row["events"] for row in projections.status()] == [head] * 3
         assert dump(projections) == after_resuming
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_the_server_closed_is_replaced_before_the_next_catch_up(postgres_url):
+    """A long-lived process (the follower) keeps its projections' connections between catch-ups; a
+    server restart or an administrator may close them meanwhile. The next catch-up must not fail."""
+    app = DealflowApp(postgres_url)
+    try:
+        open_deal(app, "A", on(0))
+        with Projections(app) as projections:
+            projections.catch_up()
+            with _postgres_admin() as admin:
+                ended = admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+                    (f"dealflow projections {os.getpid()}",),
+                ).fetchall()
+            assert ended, "the projections kept no connection to close"
+            open_deal(app, "B", on(1))
+
+            assert projections.catch_up() == 1
+            assert [row["state"] for row in projections.status()] == ["current"] * 3
+    finally:
+        app.close()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event
 
-from dealflow.store import Store
+from dealflow.store import KEEPALIVES, Store
 
 BEGIN = "dealflow_begin"  # execution option: how a SQLite transaction begins (DEFERRED or IMMEDIATE)
 
@@ -52,8 +53,14 @@ def _postgres(env: dict[str, str]) -> Engine:
         port=int(env["POSTGRES_PORT"]),
         database=env["POSTGRES_DBNAME"],
     )
-    connect_args: dict[str, Any] = {"connect_timeout": int(env.get("POSTGRES_CONNECT_TIMEOUT", "5"))}
+    connect_args: dict[str, Any] = {
+        "connect_timeout": int(env.get("POSTGRES_CONNECT_TIMEOUT", "5")),
+        "application_name": f"dealflow projections {os.getpid()}",
+        **KEEPALIVES,
+    }
     schema = env.get("POSTGRES_SCHEMA")
     if schema:  # the projection tables live beside the events, in the same schema
         connect_args["options"] = f"-c search_path={schema}"
-    return create_engine(url, connect_args=connect_args, pool_size=2, max_overflow=2)
+    # pre-ping: a pooled connection that the server has closed meanwhile (a restart, an idle timeout, an
+    # administrator) is replaced before use, so that a long-lived follower's next catch-up just works
+    return create_engine(url, connect_args=connect_args, pool_size=2, max_overflow=2, pool_pre_ping=True)

@@ -22,7 +22,7 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dealflow.projections import tracking
-from dealflow.store import Store, mask
+from dealflow.store import KEEPALIVES, Store, mask
 
 if TYPE_CHECKING:
     import psycopg
@@ -145,10 +145,7 @@ def _connect(store: Store) -> psycopg.Connection[Any]:
     return psycopg.connect(
         **store.connect_args(),  # type: ignore[arg-type]
         application_name=f"dealflow follow {os.getpid()}",
-        keepalives=1,
-        keepalives_idle=30,
-        keepalives_interval=10,
-        keepalives_count=3,
+        **KEEPALIVES,  # type: ignore[arg-type]
         autocommit=True,
     )
 
