@@ -6,13 +6,12 @@ of the rows and for all of them: flat memory means the two peaks are close. Medi
 
 The raw baseline does what the store does at its core and nothing else: the events table's layout
 (originator_id as hex text, originator_version, topic, state; the primary key on the first two),
-random ids (uuid5 ids are random), three versions an id, WAL, one transaction per 2,000 ids (as
-the import's chunks), and states the size of the stored events, measured from the imported file.
+random ids (uuid5 ids are random), three versions an id, WAL, one transaction per import chunk
+of ids (`CHUNK`), and states the size of the stored events, measured from the imported file.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sqlite3
@@ -21,52 +20,24 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date, timedelta
 from pathlib import Path
-from random import Random
 
 from common import executable, installed_env, scratch
+from dealflow.imports.runner import CHUNK
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))  # the CRM export the fault tests import too
+from crm_export import EVENTS_A_ROW, OPTIONS, crm_export
 
 DEALS = 100_000
 SMALL = 10_000
 RUNS = 3
-EVENTS_A_DEAL = 3
 TARGET_EVENTS_PER_SECOND = 20_000
 TARGET_RATIO, STRETCH_RATIO = 0.12, 0.25
-CHUNK_IDS = 2_000
-OPTIONS = (
-    "--stage-map", "Negotiation/Review=commitment",
-    "--stage-date", "value=Proposal Date",
-    "--stage-date", "commitment=Negotiation Date",
-)  # fmt: skip
 # Runs the import and prints the peak resident memory of that one child, in KiB (Linux reports KiB).
 PEAK = (
     "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
     "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
 )
-
-
-def crm_export(path: Path, deals: int) -> None:
-    """A Salesforce-style export: half won, a quarter lost, a quarter open in negotiation, each with
-    the dates that make three events (opened, proposal, then won, lost or negotiation)."""
-    rnd = Random(6)
-    with path.open("w", newline="", encoding="utf-8") as out:
-        rows = csv.writer(out)
-        rows.writerow(["Opportunity ID", "Opportunity Name", "Account Name", "Opportunity Owner", "Amount",
-                       "Currency", "Stage", "Created Date", "Proposal Date", "Negotiation Date", "Close Date",
-                       "Loss Reason"])  # fmt: skip
-        for n in range(deals):
-            opened = date(2023, 1, 1) + timedelta(days=rnd.randrange(600))
-            proposal = opened + timedelta(days=rnd.randrange(1, 60))
-            negotiation = proposal + timedelta(days=rnd.randrange(1, 60))
-            close = negotiation + timedelta(days=rnd.randrange(1, 60))
-            kind = n % 4
-            rows.writerow([
-                f"006{n:012d}", f"Opportunity {n} for expansion", f"Account {rnd.randrange(5000)} GmbH",
-                rnd.choice(["ana", "ben", "carl", "dee"]), f"{rnd.randrange(1000, 500000):,}.00", "EUR",
-                ("Closed Won", "Closed Won", "Closed Lost", "Negotiation/Review")[kind], opened, proposal,
-                negotiation if kind == 3 else "", close, "Price" if kind == 2 else "",
-            ])  # fmt: skip
 
 
 def import_deals(csv_file: Path, store: Path) -> tuple[float, float]:
@@ -99,10 +70,10 @@ def raw_insert(folder: Path, rows: int, state_bytes: int) -> float:
     )
     topic = "dealflow.aggregates.events:Opened"
     state = os.urandom(state_bytes)
-    ids = [uuid.uuid4().hex for _ in range(rows // EVENTS_A_DEAL)]
+    ids = [uuid.uuid4().hex for _ in range(rows // EVENTS_A_ROW)]
     chunks = [
-        [(key, version, topic, state) for key in ids[start : start + CHUNK_IDS] for version in (1, 2, 3)]
-        for start in range(0, len(ids), CHUNK_IDS)
+        [(key, version, topic, state) for key in ids[start : start + CHUNK] for version in (1, 2, 3)]
+        for start in range(0, len(ids), CHUNK)
     ]
     start = time.perf_counter()
     for chunk in chunks:
@@ -120,7 +91,7 @@ def run() -> dict[str, object]:
     crm_export(small, SMALL)
     crm_export(large, DEALS)
     store = folder / "book.db"
-    events = DEALS * EVENTS_A_DEAL
+    events = DEALS * EVENTS_A_ROW
     ours, theirs, small_peaks, large_peaks = [], [], [], []
     state_bytes = 0
     for _ in range(RUNS):  # interleaved, so that both see the same machine load

@@ -9,7 +9,6 @@ module's own (tests/pg_cluster.py), never the shared one.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import subprocess
@@ -17,51 +16,22 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
-from random import Random
 from typing import Any
 
 import pytest
 
 from conftest import Dealflow, dealflow_executable
+from crm_export import EVENTS_A_ROW, OPTIONS, crm_export
 from dealflow.application import DealflowApp
 from dealflow.imports.runner import CHUNK
 from pg_cluster import PASSWORD, USER, Cluster
 
 ACTOR = "ana"
 ROWS = 8_000  # deals: 24,000 events in two chunks, a few seconds of writing on either store
-EVENTS_A_ROW = 3  # each row below opens its deal, enters its proposal stage, then is won, lost or negotiated
 LOG_LINES = 8_000  # of the event log: two chunks
-OPTIONS = (
-    "--stage-map", "Negotiation/Review=commitment",
-    "--stage-date", "value=Proposal Date",
-    "--stage-date", "commitment=Negotiation Date",
-)  # fmt: skip
 KILL_TIMEOUT = 300  # seconds for an import to save its first chunk on two busy CPUs
 STOPPED_TIMEOUT = 300  # seconds for a command to give up on a stopped server (the library retries for a while)
-
-
-def crm_export(path: Path, rows: int) -> None:
-    """A Salesforce-style export: half won, a quarter lost, a quarter open in negotiation."""
-    rnd = Random(7)
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["Opportunity ID", "Opportunity Name", "Account Name", "Opportunity Owner", "Amount",
-                         "Currency", "Stage", "Created Date", "Proposal Date", "Negotiation Date", "Close Date",
-                         "Loss Reason"])  # fmt: skip
-        for n in range(rows):
-            opened = date(2024, 1, 1) + timedelta(days=rnd.randrange(300))
-            proposal = opened + timedelta(days=rnd.randrange(1, 40))
-            negotiation = proposal + timedelta(days=rnd.randrange(1, 40))
-            close = negotiation + timedelta(days=rnd.randrange(1, 40))
-            kind = n % 4
-            writer.writerow([
-                f"006{n:012d}", f"Opportunity {n}", f"Account {rnd.randrange(3000)} GmbH", rnd.choice(["ana", "ben"]),
-                f"{rnd.randrange(1000, 500000):,}.00", "EUR",
-                ("Closed Won", "Closed Won", "Closed Lost", "Negotiation/Review")[kind], opened, proposal,
-                negotiation if kind == 3 else "", close, "Price" if kind == 2 else "",
-            ])  # fmt: skip
 
 
 @dataclass

@@ -289,12 +289,7 @@ class ApplicationTests:
     def test_a_save_of_twelve_thousand_events_is_stored_whole_with_its_positions_in_order(self, app: DealflowApp):
         """The size of an import's chunk (about 6 MB here). On PostgreSQL the library's one statement of
         this size never returned (dealflow.postgres_recorder); a thread keeps a hang from hanging the suite."""
-        deals = []
-        for n in range(3_000):
-            deal = Opportunity.open(deal_id=f"BULK-{n:05d}", account="Acme Corp", title="MES rollout", actor=ACTOR)
-            for _ in range(3):
-                deal.note("x" * 400, actor=ACTOR)
-            deals.append(deal)
+        deals = _bulk_deals()
         before = app.event_count()
         saved: list[Any] = []
         saving = threading.Thread(target=lambda: saved.append(app.save(*deals)), daemon=True)
@@ -310,12 +305,7 @@ class ApplicationTests:
     def test_a_large_save_that_meets_a_stored_event_writes_nothing(self, app: DealflowApp):
         """All or nothing, even when the clash is in the last of the statements a large save is written in."""
         taken = self._open(app, "BULK-02999")
-        deals = []
-        for n in range(3_000):
-            deal = Opportunity.open(deal_id=f"BULK-{n:05d}", account="Acme Corp", title="MES rollout", actor=ACTOR)
-            for _ in range(3):
-                deal.note("x" * 400, actor=ACTOR)
-            deals.append(deal)
+        deals = _bulk_deals()
         before = app.event_count()
 
         with pytest.raises(IntegrityError):
@@ -373,6 +363,17 @@ class ApplicationTests:
         app.record(deal_id, "acquaint", gift, actor=ACTOR, on=days_ago(10))  # the limit was 100 then
         with pytest.raises(Refused, match="above the limit of 50"):
             app.record(deal_id, "acquaint", gift, actor=ACTOR, on=days_ago(4))
+
+
+def _bulk_deals() -> list[Opportunity]:
+    """3,000 new deals of four events each, BULK-00000 to BULK-02999: 12,000 events, about 6 MB, unsaved."""
+    deals = []
+    for n in range(3_000):
+        deal = Opportunity.open(deal_id=f"BULK-{n:05d}", account="Acme Corp", title="MES rollout", actor=ACTOR)
+        for _ in range(3):
+            deal.note("x" * 400, actor=ACTOR)
+        deals.append(deal)
+    return deals
 
 
 class TestOnSQLite(ApplicationTests):

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -83,18 +84,15 @@ def emit_json(data: Any, *, compact: bool = False) -> None:
         click.echo(json.dumps(plain(data), ensure_ascii=False, indent=2))
 
 
-_AMOUNT_TEXT: dict[Decimal, str] = {}  # equal amounts have one canonical text; reports repeat amounts
+@lru_cache(maxsize=65_536)  # reports repeat amounts; equal amounts have one canonical text
+def _amount_text(amount: Decimal) -> str:
+    return str(canonical(amount))
 
 
 def _plain_value(value: Any) -> Any:
     """What the C encoder cannot write itself: amounts as exact decimal strings, dates as ISO text."""
     if isinstance(value, Decimal):
-        text = _AMOUNT_TEXT.get(value)
-        if text is None:
-            text = str(canonical(value))
-            if len(_AMOUNT_TEXT) < 100_000:
-                _AMOUNT_TEXT[value] = text
-        return text
+        return _amount_text(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, (set, frozenset)):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 SCALE = 4  # decimal places kept: the domain refuses amounts with more
@@ -43,18 +44,10 @@ def to_units(value: Any) -> int | None:
     return int(Decimal(value).scaleb(SCALE))
 
 
-_AMOUNTS: dict[int, Decimal] = {}  # ten-thousandths -> the amount: reports of thousands of rows repeat amounts
-_MEMO_LIMIT = 100_000
-
-
+@lru_cache(maxsize=65_536)  # reports of thousands of rows repeat amounts; a Decimal never changes, so one is shared
 def from_units(units: int | None) -> Decimal | None:
     """The exact amount, without trailing zeros beyond what was recorded (120000, 1250.5)."""
     if units is None:
         return None
-    amount = _AMOUNTS.get(units)
-    if amount is None:
-        amount = Decimal(units).scaleb(-SCALE)
-        amount = amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
-        if len(_AMOUNTS) < _MEMO_LIMIT:
-            _AMOUNTS[units] = amount  # a Decimal never changes: sharing one is safe
-    return amount
+    amount = Decimal(units).scaleb(-SCALE)
+    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
