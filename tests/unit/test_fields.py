@@ -114,13 +114,19 @@ def test_yes_and_no_may_be_spelled_the_usual_ways(action: Action, field: Field, 
     [
         ("twelve", "is not a number: write it like 1250.50"),
         ("1,000", "is not a number"),
-        ("-5", "must be a positive number"),
-        ("NaN", "must be a positive number"),
+        ("-5", "must be "),
+        ("NaN", "is not a number"),
+        ("١٢٣", "is not a number"),
+        ("１２３", "is not a number"),
+        ("100000000000000", "99,999,999,999,999.9999; got 100,000,000,000,000"),
         (1.5, "must be given as exact decimal text, not a float"),
         ("10.00001", "has more than 4 decimal places"),
         ("1e3", "is not a number: write it like 1250.50"),
     ],
-    ids=["words", "thousands-separator", "negative", "nan", "float", "too-precise", "exponent"],
+    ids=[
+        "words", "thousands-separator", "negative", "nan", "arabic-indic-digits", "full-width-digits", "too-large",
+        "float", "too-precise", "exponent",
+    ],  # fmt: skip
 )
 def test_a_bad_amount_is_refused_saying_how_to_write_one(action: Action, field: Field, amount, says: str):
     deal = deal_ready_for(action.name)
