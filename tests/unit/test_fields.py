@@ -124,9 +124,17 @@ def test_yes_and_no_may_be_spelled_the_usual_ways(action: Action, field: Field, 
         ("1e3", "is not a number: write it like 1250.50"),
     ],
     ids=[
-        "words", "thousands-separator", "negative", "nan", "arabic-indic-digits", "full-width-digits", "too-large",
-        "float", "too-precise", "exponent",
-    ],  # fmt: skip
+        "words",
+        "thousands-separator",
+        "negative",
+        "nan",
+        "arabic-indic-digits",
+        "full-width-digits",
+        "too-large",
+        "float",
+        "too-precise",
+        "exponent",
+    ],
 )
 def test_a_bad_amount_is_refused_saying_how_to_write_one(action: Action, field: Field, amount, says: str):
     deal = deal_ready_for(action.name)
