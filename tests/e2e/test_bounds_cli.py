@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from conftest import Dealflow
 from dealbook import ACTOR, advance_in_app
+from dealflow.aggregates.opportunity import Opportunity
 from dealflow.application import DealflowApp
 
 ABSURD = "100000000000000000000"  # 10^20
@@ -200,3 +202,28 @@ def test_an_imported_event_with_an_amount_out_of_range_is_refused_naming_the_lin
     refused_as_bad_usage(
         book, "import", "events", path, says=f"log.jsonl:1: --value must be more than 0 and at most {AMOUNTS}"
     )
+
+
+# --- a log written before these bounds ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [("pipeline",), ("projections", "rebuild")], ids=["pipeline", "rebuild"])
+def test_an_amount_stored_before_the_bounds_is_named_with_its_projection_and_event_not_the_connection(
+    dealflow_on: Dealflow, command
+):
+    app = DealflowApp(dealflow_on.db)
+    try:
+        deal = Opportunity.open(deal_id="D-0001", account="Acme", title="x", actor=ACTOR, value="1", currency="EUR")
+        object.__setattr__(deal.pending_events[0], "value", Decimal(ABSURD))  # as an older dealflow let it be
+        app.save(deal)
+    finally:
+        app.close()
+
+    done = dealflow_on.run(*command)
+
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1].startswith(  # after `rebuild`'s progress
+        f"dealflow: the pipeline projection cannot process event 1 of the log (Opened, version 1 of deal "
+        f"{deal.id.hex}): the amount {int(ABSURD):,} is beyond what a projection stores"
+    ), done.stderr
+    assert "check --db" not in done.stderr

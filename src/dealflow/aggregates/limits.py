@@ -49,6 +49,9 @@ class Range:
 
 
 def _number(value: Decimal | int) -> str:
+    """1,000,000 and 99,999,999,999,999.9999: thousands separated, no trailing zeros on a whole number."""
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
     return f"{value:,}"
 
 

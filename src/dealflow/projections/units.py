@@ -50,8 +50,7 @@ def fits(units: int) -> int:
     or deal total that large, so only a log written otherwise holds one)."""
     if not -MAX_UNITS <= units <= MAX_UNITS:
         raise OverflowError(
-            f"the amount {Decimal(units).scaleb(-SCALE):,} is beyond what a projection stores "
-            f"(at most {Decimal(MAX_UNITS).scaleb(-SCALE):,})"
+            f"the amount {from_units(units):,} is beyond what a projection stores (at most {from_units(MAX_UNITS):,})"
         )
     return units
 
