@@ -87,8 +87,8 @@ class Summary:
                 self.examples.append(error.describe(file, line))
 
     def nothing_good(self) -> DealflowError | None:
-        """When every row read was bad: the error to end with, as the first bad row would stop an import
-        without --skip-bad (exit 1 if the store refuses one of them, else 2)."""
+        """When every row read was bad: the error that ends an import with --skip-bad, so that a script
+        notices that nothing was imported (exit 1 if the store refuses one of the rows, else 2)."""
         bad = self.outcomes[Outcome.BAD]
         if not bad or bad < self.read:
             return None
