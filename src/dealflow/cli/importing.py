@@ -80,8 +80,26 @@ def csv_options(command: F) -> F:
         click.option("--currency", metavar="CODE", help="The ISO 4217 currency of rows that give none, e.g. EUR."),
         click.option("--decimal-comma", is_flag=True, help="Amounts are written 1.250,50 (else 1,250.50 or 1250.50)."),
         click.option("--encoding", default="utf-8", show_default=True, help="The file's text encoding, e.g. cp1252."),
-        click.option("--delimiter", default=",", show_default=True, help="The cell separator, e.g. ';'."),
+        click.option(
+            "--delimiter",
+            default=",",
+            show_default=True,
+            callback=_one_character,
+            help="The cell separator: one character, e.g. ';', or 'tab'.",
+        ),
     )
+
+
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t"}  # a tab is hard to type in a shell
+
+
+def _one_character(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    delimiter = DELIMITER_NAMES.get(value.lower(), value)
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        raise click.UsageError(
+            f"--delimiter takes one character, e.g. ';' or 'tab' (not a quote or a line break); got {value!r}", ctx
+        )
+    return delimiter
 
 
 def rejects_path(file: Path, given: Path | None) -> Path:
@@ -156,4 +174,7 @@ def run_import(
         rejects=rejects,
         bar=bar_for(source.size),
     )
-    print_summary(run.run(), as_json)
+    summary = run.run()
+    print_summary(summary, as_json)
+    if skip_bad and (error := summary.nothing_good()):
+        raise error
