@@ -121,11 +121,16 @@ def text(value: Any) -> str:
 
 def print_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
     """An aligned table, one line per row, each cell shown safe and at most CELL_COLUMNS wide."""
-    cells = [[cut(shown(text(row.get(column))), CELL_COLUMNS) for column in columns] for row in rows]
+    cells = [[cell(row.get(column)) for column in columns] for row in rows]
     widths = [max([len(column), *(display_width(line[i]) for line in cells)]) for i, column in enumerate(columns)]
     lines = ["  ".join(column.upper().ljust(width) for column, width in zip(columns, widths, strict=True)).rstrip()]
     lines += ["  ".join(pad(cell, width) for cell, width in zip(line, widths, strict=True)).rstrip() for line in cells]
     click.echo("\n".join(lines))
+
+
+def cell(value: Any) -> str:
+    """A value as a table shows it: safe, and at most CELL_COLUMNS wide."""
+    return cut(shown(text(value)), CELL_COLUMNS)
 
 
 def print_fields(pairs: Iterable[tuple[str, Any]]) -> None:
