@@ -218,6 +218,16 @@ def test_a_refused_command_quoting_hostile_text_says_so_in_one_escaped_line_and_
     assert book.events() == before
 
 
+def test_a_refused_command_naming_hostile_text_unquoted_says_so_in_one_escaped_line_and_writes_nothing(book):
+    before = book.events()
+
+    code, out, err = run(book, "assign", "D-0002", "carl\nD-0003  evil")  # the owner it already has
+
+    assert code == 1 and out == ""
+    assert err.startswith("dealflow: carl\\nD-0003  evil already owns this deal") and err.count("\n") == 1
+    assert book.events() == before
+
+
 def test_info_shows_the_actor_escaped_on_its_line(book):
     facts = as_json(book, "info")
 

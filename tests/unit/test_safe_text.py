@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from dealflow.cli.errors import fail
 from dealflow.cli.output import CELL_COLUMNS, print_table
-from dealflow.cli.safe import ELLIPSIS, cut, display_width, pad, shown
+from dealflow.cli.safe import ELLIPSIS, cut, display_width, fit, shown
 
 BIDI = ["\u061c", "\u200e", "\u200f", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))]
 ESCAPE = re.compile(r"\\(\\|n|r|t|x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})")
@@ -143,8 +143,10 @@ def test_a_text_wider_than_the_limit_is_cut_to_it_ending_in_an_ellipsis(text, li
     assert display_width(cut(text, limit)) <= limit
 
 
-def test_padding_fills_up_to_the_display_width():
-    assert pad("日本", 6) == "日本  " and pad("ab", 6) == "ab    "
+@pytest.mark.parametrize("text", ["a" * 300, "日本語" * 100, "e\u0301" * 300, "short", "日本"])
+def test_a_fitted_text_comes_with_the_columns_it_takes(text):
+    fitted, used = fit(text, CELL_COLUMNS)
+    assert used == display_width(fitted) <= CELL_COLUMNS
 
 
 def test_a_table_aligns_its_columns_by_display_width_and_cuts_a_huge_cell(capsys):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from dealflow.aggregates.money import canonical
-from dealflow.cli.safe import cut, display_width, pad, shown
+from dealflow.cli.safe import cut, fit, shown
 from dealflow.exports.json_writer import plain
 
 if TYPE_CHECKING:
@@ -121,10 +121,15 @@ def text(value: Any) -> str:
 
 def print_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
     """An aligned table, one line per row, each cell shown safe and at most CELL_COLUMNS wide."""
-    cells = [[cell(row.get(column)) for column in columns] for row in rows]
-    widths = [max([len(column), *(display_width(line[i]) for line in cells)]) for i, column in enumerate(columns)]
+    cells = [[fit(shown(text(row.get(column))), CELL_COLUMNS) for column in columns] for row in rows]
+    widths = [max([len(column), *(line[i][1] for line in cells)]) for i, column in enumerate(columns)]
     lines = ["  ".join(column.upper().ljust(width) for column, width in zip(columns, widths, strict=True)).rstrip()]
-    lines += ["  ".join(pad(cell, width) for cell, width in zip(line, widths, strict=True)).rstrip() for line in cells]
+    lines += [
+        "  ".join(
+            shown_cell + " " * (width - used) for (shown_cell, used), width in zip(line, widths, strict=True)
+        ).rstrip()
+        for line in cells
+    ]
     click.echo("\n".join(lines))
 
 

@@ -44,6 +44,8 @@ def shown(text: str, *, quoted: bool = False) -> str:
     `quoted`: a message whose values are quoted with repr(), which has escaped them and doubled their
     backslashes already: its backslashes are left alone (`'D-1\\x1b'`, not `'D-1\\\\x1b'`), and only what
     a value put in unquoted is escaped."""
+    if text.isascii() and text.isprintable() and "\\" not in text:  # most text: 5x faster than the regex
+        return text
     return (_INVISIBLE_ONLY if quoted else _ESCAPED).sub(_escape, text)
 
 
@@ -72,19 +74,24 @@ def _columns_of(char: str) -> int:
     return 0 if unicodedata.category(char) in ("Mn", "Me") else 1
 
 
-def cut(text: str, limit: int) -> str:
-    """`text` (already shown) in at most `limit` columns, ending in an ellipsis when cut short."""
-    if display_width(text) <= limit:
-        return text
+def fit(text: str, limit: int) -> tuple[str, int]:
+    """`text` (already shown) in at most `limit` columns, ending in an ellipsis when cut short, and
+    the columns it then takes: a table measures each cell once."""
+    if text.isascii():
+        return (text, len(text)) if len(text) <= limit else (text[: limit - 1] + ELLIPSIS, limit)
+    width = display_width(text)
+    if width <= limit:
+        return text, width
     used, kept = 0, []
     for char in text:
-        used += _columns_of(char)
-        if used > limit - 1:
+        size = _columns_of(char)
+        if used + size > limit - 1:
             break
+        used += size
         kept.append(char)
-    return "".join(kept) + ELLIPSIS
+    return "".join(kept) + ELLIPSIS, used + 1
 
 
-def pad(text: str, width: int) -> str:
-    """`text` (already shown) followed by spaces up to `width` columns."""
-    return text + " " * (width - display_width(text))
+def cut(text: str, limit: int) -> str:
+    """`text` (already shown) in at most `limit` columns, ending in an ellipsis when cut short."""
+    return fit(text, limit)[0]
