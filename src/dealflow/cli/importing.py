@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from dealflow.cli.output import emit_json
+from dealflow.cli.output import emit_json, say
 from dealflow.cli.params import DATE
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def print_summary(summary: Summary, as_json: bool) -> None:
     imported = summary.outcomes[Outcome.IMPORTED]
     verb = "would import" if summary.dry_run else "imported"
     made = ", ".join(f"{what} {count:,}" for what, count in summary.created.items())
-    click.echo(
+    say(
         f"{verb} {imported:,} {_plural(summary.noun, imported)} from {summary.file} "
         f"({summary.events:,} {_plural('event', summary.events)}){': ' + made if made else ''}"
     )
@@ -145,13 +145,13 @@ def print_summary(summary: Summary, as_json: bool) -> None:
             click.echo(f"  skipped, {outcome}: {summary.outcomes[outcome]:,}")
             if outcome is Outcome.BAD:
                 for problem, count in summary.problems.most_common():
-                    click.echo(f"    {problem}: {count:,}")
+                    say(f"    {problem}: {count:,}")
     if summary.defaulted:
         click.echo(f"  dated by --default-date: {summary.defaulted:,}")
     if summary.rejects:
-        click.echo(f"  rejected rows, with why: {summary.rejects}")
+        say(f"  rejected rows, with why: {summary.rejects}")
     for example in summary.examples:
-        click.echo(f"dealflow: {example}", err=True)
+        say(f"dealflow: {example}", err=True, quoted=True)
 
 
 def _plural(noun: str, count: int) -> str:
