@@ -9,7 +9,7 @@ import click
 from dealflow.aggregates.limits import ROUND
 from dealflow.cli.context import Session, pass_session
 from dealflow.cli.moves import report
-from dealflow.cli.output import emit_json, json_option
+from dealflow.cli.output import emit_json, json_option, say
 from dealflow.cli.params import WholeNumber, on_option
 from dealflow.playbook import CONCEDED_BY, CONCESSION_TERMS
 
@@ -88,7 +88,7 @@ def concede(session: Session, deal: str, term: str, by: str, before: str, after:
             err=True,
         )
     if conceded.past_bottom_line:
-        click.echo(f"note: past our bottom line of {limit} on {term}, by override: {conceded.override}", err=True)
+        say(f"note: past our bottom line of {limit} on {term}, by override: {conceded.override}", err=True)
 
 
 def _facts(conceded: Conceded) -> dict[str, object]:
