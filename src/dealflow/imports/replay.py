@@ -529,7 +529,7 @@ class EventImport:
                         "refused",
                         f"{_reason(error)}: fix the line (or leave it out, with its deal's later lines) "
                         "and import the file again",
-                        refused=True,
+                        refused=not isinstance(error, InvalidInput),  # a value out of range is bad input: exit 2
                     )
                 )
         self.trial.drain()
