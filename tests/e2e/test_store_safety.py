@@ -121,6 +121,13 @@ def test_an_export_to_standard_output_appended_to_the_store_is_refused(copy: Pat
     assert copy.read_bytes() == before and event_count(str(copy)) == events
 
 
+def test_an_import_whose_rejected_rows_would_go_to_the_store_is_refused_before_reading_a_row(copy: Path):
+    rows = copy.with_name("crm.csv")
+    rows.write_text("Opportunity ID,Opportunity Name,Account Name,Stage\n006X,ERP,Acme,Nonsense\n", encoding="utf-8")
+    message = refused_unchanged(copy, "import", "deals", rows.name, "--skip-bad", "--rejects", copy.name)
+    assert "--rejects book.db is the store itself: choose another file" in message
+
+
 # --- a command that only reads never makes a store (finding 5) ----------------------------------------------
 
 READS = [

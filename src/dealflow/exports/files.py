@@ -27,15 +27,15 @@ def check_writable(target: Path) -> Path:
     return folder
 
 
-def refuse_store(path: Path, store: Store, *, given: Path) -> None:
-    """`path`, written for `-o given`, must be neither the store nor a file SQLite keeps beside it,
+def refuse_store(path: Path, store: Store, *, given: Path, option: str = "-o") -> None:
+    """`path`, written for `option given`, must be neither the store nor a file SQLite keeps beside it,
     whatever it is called: by name through any symbolic link, or (a hard link) by inode."""
     for kept, suffix in store.files.items():
         if _same(path, kept):
             what = f"the store's {suffix} file" if suffix else "the store itself"
             if path == given:
-                raise InvalidInput(f"-o {given} is {what}: choose another file")
-            raise InvalidInput(f"-o {given} would write {path}, which is {what}: choose another -o")
+                raise InvalidInput(f"{option} {given} is {what}: choose another file")
+            raise InvalidInput(f"{option} {given} would write {path}, which is {what}: choose another {option}")
 
 
 def refuse_store_stream(stream: BinaryIO, store: Store) -> None:
