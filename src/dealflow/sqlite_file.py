@@ -40,7 +40,7 @@ def explain(path: Path, message: str) -> str | None:
     that is not about the file (a lock held too long, a full disk: SQLite's own words say it)."""
     if "file is not a database" in message:
         return not_a_database(path)
-    if "malformed" in message:
+    if "database disk image is malformed" in message:
         return f"{path} is damaged (the database disk image is malformed): restore it from a backup, or {CHECK_DB}"
     if "unable to open database file" in message or "readonly database" in message:
         folder = _folder(path)

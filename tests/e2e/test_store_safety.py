@@ -117,7 +117,7 @@ def test_an_export_to_standard_output_appended_to_the_store_is_refused(copy: Pat
         result = subprocess.run(
             [dealflow_executable(), "export", "events"], stdout=appended, stderr=subprocess.PIPE, text=True, env=env
         )
-    assert result.returncode == 2 and "standard output is the store" in one_line(result)
+    assert result.returncode == 2 and "standard output goes into the store" in one_line(result)
     assert copy.read_bytes() == before and event_count(str(copy)) == events
 
 

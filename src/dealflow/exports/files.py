@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING, Any
 
 from dealflow.aggregates.errors import InvalidInput
 
@@ -38,24 +38,22 @@ def refuse_store(path: Path, store: Store, *, given: Path, option: str = "-o") -
             raise InvalidInput(f"{option} {given} would write {path}, which is {what}: choose another {option}")
 
 
-def refuse_store_stream(stream: BinaryIO, store: Store) -> None:
+def refuse_store_stream(stream: IO[Any], store: Store) -> None:
     """Standard output must not be redirected into the store (`>> book.db`)."""
     try:
         out = os.fstat(stream.fileno())
-    except (OSError, ValueError):  # not a file (a pipe in a test harness, a closed stream)
+    except (OSError, ValueError):  # no file behind it (a test runner's capture) or closed
         return
     for kept in store.files:
         with contextlib.suppress(OSError):
             if os.path.samestat(out, os.stat(kept)):
-                raise InvalidInput(f"standard output is the store {store.file}: redirect it to another file")
+                raise InvalidInput(f"standard output goes into the store {store.file}: redirect it to another file")
 
 
 def _same(path: Path, kept: Path) -> bool:
-    if path.resolve() == kept.resolve():
-        return True
     try:
-        return os.path.samefile(path, kept)
-    except OSError:  # one of them does not exist: not the same file
+        return path.resolve() == kept.resolve() or os.path.samefile(path, kept)
+    except (OSError, RuntimeError):  # one of them does not exist, or is a loop of links: not the same file
         return False
 
 
