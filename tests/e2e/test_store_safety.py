@@ -59,7 +59,8 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
 
 def refused_unchanged(store: Path, *args: object) -> str:
     """Run `args` on `store` from the store's folder: bad usage (2) that changes nothing there."""
-    before, events = snapshot(store.parent), event_count(str(store))
+    events = event_count(str(store))
+    before = snapshot(store.parent)
     result = run(store, *args, cwd=store.parent)
     assert result.returncode == 2, result.stderr
     assert snapshot(store.parent) == before  # the store byte for byte, and no file added
