@@ -12,6 +12,7 @@ from dealflow.aggregates.settings import SETTING_NAMES
 
 
 def test_settings_show_the_method_defaults_until_changed(dealflow):
+    dealflow("open", "Acme Corp", "--title", "ERP")  # a store to show them from: a read never makes one
     result = dealflow("settings", "show", "--json")
     assert result.exit_code == 0
     shown = json.loads(result.stdout)

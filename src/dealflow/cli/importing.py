@@ -162,8 +162,10 @@ def run_import(
     session: Any, source: Any, kind: Any, *, skip_bad: bool, dry_run: bool, rejects: Path, as_json: bool
 ) -> None:
     """Run an import of any kind on the session's store, with a progress bar, and print its summary."""
+    from dealflow.exports.files import refuse_store
     from dealflow.imports.runner import Import
 
+    refuse_store(rejects, session.store, given=rejects, option="--rejects")  # it would overwrite the book
     run = Import(
         session.app,
         source,
