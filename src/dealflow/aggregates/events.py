@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eventsourcing.domain import Aggregate
 
 from dealflow.aggregates.lifecycle import stage_of
+from dealflow.aggregates.negotiation import direction
 from dealflow.playbook import ACTIONS, DEADLOCK, STAGE_OF_ACTION, US, Effect, Move, Record, action_with
 
 if TYPE_CHECKING:
@@ -219,12 +220,18 @@ class Conceded(DealEvent):
     widened: bool
     past_bottom_line: bool
     override: str | None
+    reason: str | None = None  # why --from is not the side's last position; absent from older events
     trigger: ClassVar[str] = NEGOTIATE
 
     def assign(self, deal: Opportunity) -> None:
         deal.concession_rounds = {**deal.concession_rounds, self.term: self.round}
         if self.by == US:
             deal.our_last_concession = {**deal.our_last_concession, self.term: self.size}
+        positions = deal.positions.get(self.term, {})
+        deal.positions = {**deal.positions, self.term: {**positions, self.by: self.after}}
+        if self.term not in deal.our_directions:  # the term's first concession: the way each side goes
+            moves = direction(self.before, self.after)
+            deal.our_directions = {**deal.our_directions, self.term: moves if self.by == US else -moves}
         deal.actions_done = sorted({*deal.actions_done, self.trigger})
 
 

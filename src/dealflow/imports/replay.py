@@ -200,8 +200,10 @@ def _move(name: str) -> Callable[[Opportunity, Line, Replay], None]:
                     after=f["after"],
                     round=f["round"],
                     override=f.get("override"),
+                    reason=f.get("reason"),
                     actor=actor,
                     on=on,
+                    legacy="reason" not in f,  # a line exported before dealflow kept a concession's reason
                 )
             case "Signed":
                 deal.sign(amount=f["amount"], currency=f["currency"], terms=f.get("terms"), actor=actor, on=on)
