@@ -51,6 +51,13 @@ def mark_imported(event: Aggregate.Event, source: Mapping[str, Any]) -> None:
     object.__setattr__(event, "imported", dict(source))  # as a frozen dataclass's own __init__ sets fields
 
 
+def mark_legacy(event: Conceded) -> None:
+    """A concession replayed from a log written before dealflow kept a concession's reason: stored
+    without the field, as it was written, so that it exports as it was (and replays so again).
+    Call it before the event is saved."""
+    object.__delattr__(event, "reason")  # the class's default, None, answers for it
+
+
 class DealEvent(Aggregate.Event):
     """Every later event: when it happened, who recorded it, the state it leaves."""
 

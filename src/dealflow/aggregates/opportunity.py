@@ -383,7 +383,6 @@ class Opportunity(Aggregate):
             ),
             legacy=legacy,
         )
-        facts = {} if legacy else {"reason": reason.strip() if reason and reason.strip() else None}
         self._record(
             events.Conceded,
             events.NEGOTIATE,
@@ -398,9 +397,12 @@ class Opportunity(Aggregate):
             widened=concession.widened,
             past_bottom_line=concession.past_bottom_line,
             override=override.strip() if override and override.strip() else None,
-            **facts,
+            reason=reason.strip() if reason and reason.strip() else None,
         )
-        return self.pending_events[-1]  # type: ignore[return-value]
+        conceded: events.Conceded = self.pending_events[-1]  # type: ignore[assignment]
+        if legacy:
+            events.mark_legacy(conceded)
+        return conceded
 
     def sign(
         self,
@@ -487,7 +489,8 @@ class Opportunity(Aggregate):
         close_by: date | None = None,
         on: date | None = None,
     ) -> None:
-        if self.signed_amount is not None:  # won or closed: the pipeline counts what was signed
+        lifecycle().next_state(self, Record.FORECAST)  # a lost or closed deal: the method's word first
+        if self.signed_amount is not None:  # won: the pipeline counts what was signed
             raise Refused(
                 f"this deal is signed for {self.signed_amount} {self.currency} on {self.signed_on}: its value is "
                 "the signed amount; a forecast is for a deal not yet signed"
