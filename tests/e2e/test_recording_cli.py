@@ -223,7 +223,7 @@ REFUSALS = [
      ("invoice", "{d}", "INV-2", "--amount", "40000.01", "--due", DUE), 1,
      "invoice of 40000.01 exceeds the 40000 of the signed amount not yet invoiced"),
     ("invoicing before signing", "commitment", [], ("invoice", "{d}", "INV-1", "--amount", "100", "--due", DUE), 1,
-     ("collect", "follow_up", "this deal is in commitment")),
+     "invoices are recorded in follow_up, once the deal is signed, and this deal is in commitment"),
     ("a concession past our bottom line without an override", "commitment",
      [("bottom-line", "{d}", "--term", "price", "--value", "100000")],
      ("concede", "{d}", "--term", "price", "--by", "us", "--from", "120000", "--to", "95000"), 1,
