@@ -367,7 +367,7 @@ def test_a_concession_past_our_bottom_line_is_recorded_with_an_override_and_says
     assert as_json(result) == {
         "id": deal, "version": version + 1, "term": "price", "by": "us",
         "from": "120000", "to": "95000", "round": 1, "size": "25000", "widened": False, "past_bottom_line": True,
-        "override": "strategic reference customer",
+        "override": "strategic reference customer", "reason": None,
     }  # fmt: skip
     assert "past our bottom line of 100000 on price, by override: strategic reference customer" in result.stderr
 
