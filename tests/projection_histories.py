@@ -198,9 +198,9 @@ class History:
         elsewhere, with a reason or without (refused), or backwards (refused)."""
         deal = self.app.deal(deal_id)
         term, by = rng.choice(CONCESSION_TERMS), rng.choice(("us", "customer"))
-        last = deal.positions.get(term, {}).get(by)
+        last = deal.concession_positions.get(term, {}).get(by)
         before = last if last is not None and rng.random() < 0.8 else Decimal(rng.randrange(60, 200))
-        ours = deal.our_directions.get(term)
+        ours = deal.our_concession_directions.get(term)
         way = (ours if by == "us" else -ours) if ours is not None and rng.random() < 0.8 else rng.choice((1, -1))
         after = before + rng.randrange(1, 40) * way
         override = "approved by the board" if rng.random() < 0.5 else None

@@ -196,7 +196,7 @@ def test_a_concession_from_elsewhere_is_recorded_with_its_reason_and_the_side_st
         50,
         "scope grew by a plant",
     )
-    assert deal.positions == {"price": {"us": Decimal("1050")}}
+    assert deal.concession_positions == {"price": {"us": Decimal("1050")}}
     with refused(deal, says="give --from 1050"):
         deal.concede(term="price", by="us", before="950", after="940", reason="   ", actor=ACTOR)
 
@@ -249,7 +249,7 @@ def test_our_first_concession_goes_toward_our_bottom_line_and_a_move_away_is_not
 def test_each_term_has_its_own_direction(deal):
     _concede(deal, before="1000", after="950")
     assert _concede(deal, term="payment", before="30", after="45").size == 15
-    assert deal.our_directions == {"price": -1, "payment": 1}
+    assert deal.our_concession_directions == {"price": -1, "payment": 1}
 
 
 def test_a_legacy_concession_is_judged_as_before_the_rules_on_where_it_starts_and_its_direction(deal):
@@ -260,13 +260,15 @@ def test_a_legacy_concession_is_judged_as_before_the_rules_on_where_it_starts_an
     )
     assert conceded.past_bottom_line  # as the rules then flagged it
     assert "reason" not in vars(conceded)  # so that it exports as it was
-    assert deal.positions == {"price": {"us": Decimal("1250")}}
+    assert deal.concession_positions == {"price": {"us": Decimal("1250")}}
 
 
 def test_a_deal_snapshotted_before_positions_were_kept_takes_its_next_concession_from_where_it_says(deal):
     _concede(deal, before="1000", after="950")
     snapshot = Snapshot.take(deal)
-    before_positions = {k: v for k, v in snapshot.state.items() if k not in ("positions", "our_directions")}
+    kept_since = ("concession_positions", "our_concession_directions")
+    before_positions = {k: v for k, v in snapshot.state.items() if k not in kept_since}
     loaded = replace(snapshot, state={**before_positions, "class_version": 1}).mutate(None)
-    assert (loaded.positions, loaded.our_directions, loaded.concession_rounds) == ({}, {}, {"price": 1})
+    assert (loaded.concession_positions, loaded.our_concession_directions) == ({}, {})
+    assert loaded.concession_rounds == {"price": 1}
     assert loaded.concede(term="price", by="us", before="1000", after="990", actor=ACTOR).size == 10

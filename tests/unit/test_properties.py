@@ -306,7 +306,7 @@ class DealLifecycle(RuleBasedStateMachine):
     def concede(
         self, term: str, by: str, before: str | None, after: str, override: str | None, reason: str | None
     ) -> None:
-        start = before or str(self.live.positions.get(term, {}).get(by, "1000"))
+        start = before or str(self.live.concession_positions.get(term, {}).get(by, "1000"))
         concession = {"term": term, "by": by, "before": start, "after": after, "override": override, "reason": reason}
         self._both(
             lambda: self.app.concede(self.deal_id, actor=ACTOR, **concession),

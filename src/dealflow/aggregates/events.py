@@ -234,11 +234,12 @@ class Conceded(DealEvent):
         deal.concession_rounds = {**deal.concession_rounds, self.term: self.round}
         if self.by == US:
             deal.our_last_concession = {**deal.our_last_concession, self.term: self.size}
-        positions = deal.positions.get(self.term, {})
-        deal.positions = {**deal.positions, self.term: {**positions, self.by: self.after}}
-        if self.term not in deal.our_directions:  # the term's first concession: the way each side goes
+        positions = deal.concession_positions.get(self.term, {})
+        deal.concession_positions = {**deal.concession_positions, self.term: {**positions, self.by: self.after}}
+        directions = deal.our_concession_directions
+        if self.term not in directions:  # the term's first concession: the way each side goes
             moves = direction(self.before, self.after)
-            deal.our_directions = {**deal.our_directions, self.term: moves if self.by == US else -moves}
+            deal.our_concession_directions = {**directions, self.term: moves if self.by == US else -moves}
         deal.actions_done = sorted({*deal.actions_done, self.trigger})
 
 

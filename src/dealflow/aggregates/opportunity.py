@@ -125,8 +125,8 @@ class Opportunity(Aggregate):
         self.bottom_lines: dict[str, Decimal] = {}
         self.our_last_concession: dict[str, Decimal] = {}
         self.concession_rounds: dict[str, int] = {}
-        self.positions: dict[str, dict[str, Decimal]] = {}  # term -> side -> its last position
-        self.our_directions: dict[str, int] = {}  # term -> the way our concessions go: +1 up, -1 down
+        self.concession_positions: dict[str, dict[str, Decimal]] = {}  # term -> side -> its last position
+        self.our_concession_directions: dict[str, int] = {}  # term -> the way our concessions go: +1 up, -1 down
         self.signed_amount: Decimal | None = None
         self.signed_on: date | None = None
         self.payment_terms: str | None = None
@@ -136,8 +136,8 @@ class Opportunity(Aggregate):
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """A snapshot taken before dealflow kept the positions: the concessions after it start afresh
         (the next one on a term is taken from wherever it says, and sets the term's direction)."""
-        state["positions"] = {}
-        state["our_directions"] = {}
+        state["concession_positions"] = {}
+        state["our_concession_directions"] = {}
 
     # --- opening --------------------------------------------------------------------------
 
@@ -375,8 +375,8 @@ class Opportunity(Aggregate):
             override=override,
             reason=reason,
             standing=Standing(
-                last_position=self.positions.get(term, {}).get(by),
-                our_direction=self.our_directions.get(term),
+                last_position=self.concession_positions.get(term, {}).get(by),
+                our_direction=self.our_concession_directions.get(term),
                 bottom_line=self.bottom_lines.get(term),
                 our_last_size=self.our_last_concession.get(term),
                 last_round=self.concession_rounds.get(term, 0),
