@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from dealflow.aggregates.errors import InvalidInput, Refused
 from dealflow.aggregates.fields import clean_fields
 from dealflow.aggregates.ids import check_deal_id, deal_uuid
 from dealflow.aggregates.lifecycle import SEPARATOR, entered, lifecycle, stage_of, sub_state_of
+from dealflow.aggregates.limits import POSITIVE_AMOUNT, ROUND, check_total, whole
 from dealflow.aggregates.money import parse_amount, parse_currency
 from dealflow.aggregates.negotiation import Standing, assess_concession, check_term
 from dealflow.aggregates.receivables import balance, check_new_invoice, check_payment, open_invoice
@@ -77,7 +79,14 @@ SIGNING = f"the agreement is signed in {SIGNING_STAGE.name}"
 class Opportunity(Aggregate):
     """A sales deal. Open one with `Opportunity.open`."""
 
-    class_version = 2  # 2: the concessions' positions and directions (see upcast_v1_v2)
+    # What each side has conceded on each term so far, by "term by", kept within the limits. A deal
+    # loaded from a snapshot taken before it was kept counts from that snapshot on: this default.
+    conceded = MappingProxyType({})  # not annotated: the library makes an annotated one a field
+    # Where each side last stood on each term, and the way our concessions go there. A deal loaded
+    # from a snapshot taken before they were kept starts afresh: its next concession on a term may
+    # start anywhere, and sets the term's way.
+    concession_positions = MappingProxyType({})
+    our_concession_directions = MappingProxyType({})
 
     @staticmethod
     def create_id(deal_id: str, **_: Any) -> UUID:
@@ -125,19 +134,13 @@ class Opportunity(Aggregate):
         self.bottom_lines: dict[str, Decimal] = {}
         self.our_last_concession: dict[str, Decimal] = {}
         self.concession_rounds: dict[str, int] = {}
-        self.concession_positions: dict[str, dict[str, Decimal]] = {}  # term -> side -> its last position
-        self.our_concession_directions: dict[str, int] = {}  # term -> the way our concessions go: +1 up, -1 down
+        self.conceded: Mapping[str, Decimal] = {}
+        self.concession_positions: Mapping[str, Mapping[str, Decimal]] = {}  # term -> side -> last position
+        self.our_concession_directions: Mapping[str, int] = {}  # term -> the way ours go: +1 up, -1 down
         self.signed_amount: Decimal | None = None
         self.signed_on: date | None = None
         self.payment_terms: str | None = None
         self.invoices: dict[str, dict[str, Any]] = {}
-
-    @staticmethod
-    def upcast_v1_v2(state: dict[str, Any]) -> None:
-        """A snapshot taken before dealflow kept the positions: the concessions after it start afresh
-        (the next one on a term is taken from wherever it says, and sets the term's direction)."""
-        state["concession_positions"] = {}
-        state["our_concession_directions"] = {}
 
     # --- opening --------------------------------------------------------------------------
 
@@ -156,7 +159,7 @@ class Opportunity(Aggregate):
         on: date | None = None,
         referred_by: str | None = None,
     ) -> Opportunity:
-        amount = None if value is None else parse_amount(value, "--value")
+        amount = None if value is None else parse_amount(value, "--value", POSITIVE_AMOUNT)
         if amount is not None and currency is None:
             raise InvalidInput("give --currency with --value: a deal's money has one ISO 4217 currency")
         return cls._create(
@@ -164,7 +167,9 @@ class Opportunity(Aggregate):
             deal_id=check_deal_id(deal_id),
             account=_text(account, "the account (the customer's name)"),
             title=_text(title, "a --title for the deal"),
-            owner=(owner or actor).strip(),
+            owner=_text(
+                actor if owner is None else owner, "the --owner's name, or leave --owner out to own it yourself"
+            ),
             value=amount,
             currency=None if currency is None else parse_currency(currency),
             close_by=close_by,
@@ -245,6 +250,8 @@ class Opportunity(Aggregate):
         cleaned: dict[str, Any] = clean_fields(spec, fields)
         lifecycle().next_state(self, action, doing=doing)  # the method's word first: right stage, open deal
         self._check_effect(spec.effect, cleaned, gift_limit)
+        if spec.effect is Effect.UPSELLS:
+            check_total((self.value or Decimal(0)) + cleaned["amount"], "this deal's value after the upsell")
         if spec.effect is Effect.COLLECTS:
             self._check_after_issue(cleaned["invoice"], on)
         if spec.effect is Effect.REFERRAL:
@@ -279,9 +286,7 @@ class Opportunity(Aggregate):
 
     def _agreement(self, amount: object, currency: str | None, amount_is: str, currency_is: str) -> tuple[Decimal, str]:
         """A signed amount (more than 0) and its currency, which must be the deal's one currency."""
-        signed = parse_amount(amount, amount_is)
-        if signed <= 0:
-            raise InvalidInput(f"{amount_is} of a signed agreement must be more than 0")
+        signed = parse_amount(amount, amount_is, POSITIVE_AMOUNT)
         code = parse_currency(currency) if currency else self.currency
         if code is None:
             raise InvalidInput(f"give {currency_is}: this deal has none yet")
@@ -371,7 +376,7 @@ class Opportunity(Aggregate):
             by=by,
             before=parse_amount(before, "--from"),
             after=parse_amount(after, "--to"),
-            round=round,
+            round=None if round is None else whole(round, ROUND, "--round"),
             override=override,
             reason=reason,
             standing=Standing(
@@ -383,6 +388,7 @@ class Opportunity(Aggregate):
             ),
             legacy=legacy,
         )
+        check_total(self.conceded.get(f"{term} {by}", Decimal(0)) + concession.size, f"what {by} conceded on {term}")
         self._record(
             events.Conceded,
             events.NEGOTIATE,
@@ -421,7 +427,7 @@ class Opportunity(Aggregate):
         self, invoice: str, *, amount: object, due: date, actor: str, issued: date | None = None, on: date | None = None
     ) -> None:
         lifecycle().next_state(self, events.COLLECT, doing=INVOICING)
-        amount = parse_amount(amount, "--amount")
+        amount = parse_amount(amount, "--amount", POSITIVE_AMOUNT)
         issued_on = _effective_on(issued or on, self.stage_changed_on, option="--issued" if issued else "--on")
         check_new_invoice(self.invoices, invoice.strip(), amount, issued_on, due, self.signed_amount or Decimal(0))
         self._record(
@@ -437,7 +443,7 @@ class Opportunity(Aggregate):
 
     def pay(self, invoice: str, *, amount: object, actor: str, on: date | None = None) -> None:
         lifecycle().next_state(self, events.COLLECT, doing=PAYING)
-        paid = parse_amount(amount, "--amount")
+        paid = parse_amount(amount, "--amount", POSITIVE_AMOUNT)
         check_payment(self.invoices, invoice, paid)
         self._check_after_issue(invoice, on)
         self._record(events.PaymentReceived, events.COLLECT, on, actor, invoice=invoice, amount=paid)
@@ -500,7 +506,7 @@ class Opportunity(Aggregate):
         code = parse_currency(currency) if currency else None
         if code is not None:
             self._check_currency(code)
-        amount = None if value is None else parse_amount(value, "--value")
+        amount = None if value is None else parse_amount(value, "--value", POSITIVE_AMOUNT)
         if amount is not None and (code or self.currency) is None:
             raise InvalidInput("give --currency with --value: this deal has no currency yet")
         self._record(events.ForecastChanged, Record.FORECAST, on, actor, value=amount, currency=code, close_by=close_by)
@@ -579,7 +585,8 @@ class Opportunity(Aggregate):
     ) -> None:
         """An invoice of a won deal (or a ledger deal), dated its issue date; not beyond the signed amount."""
         self._check_won_for_import()
-        amount = parse_amount(amount, "the invoice amount")
+        amount = parse_amount(amount, "the invoice amount", POSITIVE_AMOUNT)
+        check_total(self.invoiced_total + amount, "the invoiced total of this deal")
         limit = self.signed_amount if self.signed_amount is not None else self.invoiced_total + amount
         check_new_invoice(self.invoices, invoice.strip(), amount, issued, due, limit)
         self._record_imported(
@@ -590,7 +597,7 @@ class Opportunity(Aggregate):
     def pay_imported(self, invoice: str, *, amount: object, source: Mapping[str, Any], actor: str, on: date) -> None:
         """A payment on an invoice on `on`; the one that settles a signed deal's last account closes it."""
         self._check_won_for_import()
-        paid = parse_amount(amount, "the payment")
+        paid = parse_amount(amount, "the payment", POSITIVE_AMOUNT)
         check_payment(self.invoices, invoice, paid)
         issued = self.invoices[invoice]["issued"]
         if on < issued:

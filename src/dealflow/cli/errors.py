@@ -18,7 +18,11 @@ BAD_USAGE = 2
 
 
 def fail(message: str, code: int, db: str | None = None) -> NoReturn:
-    click.echo(f"dealflow: {redact(message, db)}", err=True)
+    """The one line: a message quotes user text (a deal id, a cell), mostly with repr(); what it puts
+    in unquoted is shown safe too (cli/safe.py). The password is redacted first: no escape hides it."""
+    from dealflow.cli.safe import shown
+
+    click.echo(f"dealflow: {shown(redact(message, db), quoted=True)}", err=True)
     sys.exit(code)
 
 

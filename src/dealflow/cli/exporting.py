@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from dealflow.cli.context import Session
+from dealflow.cli.output import say
 
 if TYPE_CHECKING:
     from dealflow.exports.reports import Reading
@@ -63,7 +64,7 @@ def run_export(source: AbstractContextManager[Export], output: Path | None, fmt:
                 write_to(made, chosen, out, excel=excel, advance=advance)
             return
         written = write(made, chosen, target, excel=excel, advance=advance)
-    click.echo(f"wrote {', '.join(str(path) for path in written)}", err=True)
+    say(f"wrote {', '.join(str(path) for path in written)}", err=True)
 
 
 def report(session: Session, name: str, output: Path | None, fmt: str | None, excel: bool, **options: Any) -> None:
