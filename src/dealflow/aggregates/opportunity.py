@@ -25,6 +25,7 @@ from dealflow.aggregates.money import parse_amount, parse_currency
 from dealflow.aggregates.negotiation import Standing, assess_concession, check_term
 from dealflow.aggregates.receivables import balance, check_new_invoice, check_payment, open_invoice
 from dealflow.aggregates.signals import missing
+from dealflow.aggregates.storable import check_storable
 from dealflow.playbook import (
     ACTIONS,
     BUYING_STAGES,
@@ -162,8 +163,7 @@ class Opportunity(Aggregate):
         amount = None if value is None else parse_amount(value, "--value", POSITIVE_AMOUNT)
         if amount is not None and currency is None:
             raise InvalidInput("give --currency with --value: a deal's money has one ISO 4217 currency")
-        return cls._create(
-            events.Opened,
+        facts = dict(
             deal_id=check_deal_id(deal_id),
             account=_text(account, "the account (the customer's name)"),
             title=_text(title, "a --title for the deal"),
@@ -178,6 +178,8 @@ class Opportunity(Aggregate):
             state=entered(STAGE_NAMES[0]),
             referred_by=referred_by,
         )
+        check_storable(facts)
+        return cls._create(events.Opened, **facts)
 
     # --- where the deal stands -----------------------------------------------------------
 
@@ -228,6 +230,7 @@ class Opportunity(Aggregate):
             effective_on = _effective_on(on, self.last_record_on, since)
         else:
             effective_on = _effective_on(on, self.stage_changed_on)
+        check_storable(facts, actor=actor)
         self.trigger_event(event_class, effective_on=effective_on, actor=actor, state=state, **facts)
 
     def record_action(
@@ -635,5 +638,6 @@ class Opportunity(Aggregate):
             effective_on = _effective_on(on, self.last_record_on, since, option="the date")
         else:
             effective_on = _effective_on(on, self.stage_changed_on, option="the date")
+        check_storable(facts, actor=actor)
         self.trigger_event(event_class, effective_on=effective_on, actor=actor, state=state, **facts)
         events.mark_imported(self.pending_events[-1], source)
