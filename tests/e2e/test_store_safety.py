@@ -148,10 +148,20 @@ READS = [
     ("export", "events"),
     ("export", "workbook", "-o", "book.xlsx"),
 ]
+# commands that record on a deal, which a store that is not there cannot hold: a typo makes no book either
+RECORDS_ON_A_DEAL = [
+    ("note", "D-0001", "called"),
+    ("act", "D-0001", "collect-info", "--category", "business", "--summary", "3 plants"),
+    ("advance", "D-0001"),
+    ("assign", "D-0001", "bo"),
+    ("pay", "INV-1", "--amount", "10"),
+]
 
 
-@pytest.mark.parametrize("command", READS, ids=" ".join)
-def test_a_command_that_only_reads_makes_no_store_where_there_is_none(tmp_path: Path, command: tuple[str, ...]):
+@pytest.mark.parametrize("command", READS + RECORDS_ON_A_DEAL, ids=" ".join)
+def test_a_command_that_only_reads_or_records_on_a_deal_makes_no_store_where_there_is_none(
+    tmp_path: Path, command: tuple[str, ...]
+):
     result = run("typo.db", *command, cwd=tmp_path)
     assert result.returncode == 1
     assert f"no store at typo.db: {NO_STORE}" in one_line(result)

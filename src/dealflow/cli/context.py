@@ -13,12 +13,11 @@ if TYPE_CHECKING:
     from dealflow.application import DealflowApp
     from dealflow.store import Store
 
-# The commands that only read: on a store that is not there they say so and make nothing, where a
-# command that writes makes it. A group's name stands for all its commands.
-READS = frozenset(
-    {"info", "show", "deals", "history", "audit", "pipeline", "concessions", "ageing", "export", "projections"}
-    | {"settings show"}
-)
+# The commands that make the store where there is none: the first deal, an import, a setting, the demo.
+# Every other command, on a store that is not there, says so and makes nothing: a mistyped --db must
+# leave no empty book behind, whether the command reads or would record on a deal that cannot be there.
+# A group's name stands for all its commands.
+CREATES = frozenset({"open", "import", "demo", "settings set"})
 
 
 def login_name() -> str:
@@ -48,7 +47,7 @@ class Session:
         if self._app is None:
             from dealflow.application import DealflowApp
 
-            self._app = DealflowApp(self.db, create=not _reads())
+            self._app = DealflowApp(self.db, create=_creates())
         return self._app
 
     def close(self) -> None:
@@ -59,11 +58,11 @@ class Session:
 pass_session = click.make_pass_decorator(Session)
 
 
-def _reads() -> bool:
-    """Whether the command running only reads, by its name and its group's (`settings show`)."""
+def _creates() -> bool:
+    """Whether the command running may make the store, by its name and its group's (`settings set`)."""
     names: list[str] = []
     context = click.get_current_context(silent=True)
     while context is not None and context.parent is not None:
         names.insert(0, context.info_name or "")
         context = context.parent
-    return bool(names) and (names[0] in READS or " ".join(names[:2]) in READS)
+    return bool(names) and (names[0] in CREATES or " ".join(names[:2]) in CREATES)
