@@ -108,7 +108,8 @@ def deals(session: Session, stage: str | None, owner: str | None, status: str | 
     from dealflow.views import deal_summary
 
     app = session.app
-    rows = [deal_summary(app.deal(deal_id)) for deal_id in app.deal_ids()]
+    unreadable: list[str] = []  # deals holding a newer dealflow's event: named after the list, exit 1
+    rows = [deal_summary(deal) for deal in app.readable_deals(unreadable)]
     rows = [
         row
         for row in rows
@@ -122,6 +123,13 @@ def deals(session: Session, stage: str | None, owner: str | None, status: str | 
         print_table(rows, SUMMARY_COLUMNS)
     else:
         click.echo("no deals match", err=True)
+    if unreadable:
+        from dealflow.storeformat import NewerDealflow
+
+        raise NewerDealflow(
+            f"{len(unreadable)} deal(s) not listed, holding events written by a newer dealflow: "
+            f"{', '.join(unreadable)}; upgrade dealflow to list them"
+        )
 
 
 @click.command()
