@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.persistence import Mapper, ProgrammingError, StoredEvent
 from eventsourcing.utils import TopicError, resolve_topic
 
 from dealflow.aggregates.errors import Refused
@@ -119,16 +119,15 @@ class UnknownEvent:
     @classmethod
     def of(cls, stored: StoredEvent, mapper: Mapper[Any]) -> UnknownEvent:
         raw = _json(stored.state) if mapper.cipher is None and mapper.compressor is None else None
-        fields = _decoded(mapper, stored.state) or {}
-        timestamp = fields.get("timestamp")
-        effective_on = fields.get("effective_on")
+        fields = _decoded(mapper, stored.state) or (raw if isinstance(raw, dict) else {})
+        timestamp = _value(fields.get("timestamp"), datetime.fromisoformat)
         return cls(
             originator_id=stored.originator_id,
             originator_version=stored.originator_version,
             topic=stored.topic,
             stored=raw,
             timestamp=timestamp.astimezone(UTC) if isinstance(timestamp, datetime) else None,
-            effective_on=effective_on if isinstance(effective_on, date) else None,
+            effective_on=_value(fields.get("effective_on"), date.fromisoformat),
             actor=fields.get("actor") if isinstance(fields.get("actor"), str) else None,
             state=fields.get("state") if isinstance(fields.get("state"), str) else None,
         )
@@ -158,6 +157,18 @@ def _json(state: bytes) -> Any:
         return None
 
 
+def _value(value: Any, parse: Any) -> Any:
+    """A date or time as decoded, or parsed from the transcoder's form ({"_type_": ..., "_data_": "2026-03-02"})
+    where the whole state could not be decoded; None if it is neither."""
+    if isinstance(value, date):
+        return value
+    text = value.get("_data_") if isinstance(value, dict) else value
+    try:
+        return parse(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
 def _decoded(mapper: Mapper[Any], state: bytes) -> dict[str, Any] | None:
     """The stored state through the mapper's own decoding, or None where a newer dealflow encoded
     something this one cannot decode (a type of value it does not know): show what can be shown."""
@@ -178,18 +189,24 @@ def _decoded(mapper: Mapper[Any], state: bytes) -> dict[str, Any] | None:
 def recorded(app: DealflowApp) -> int | None:
     """The store's format as recorded; None when none is (a new store, or one written before formats were)."""
     recorder: Any = app.recorder
-    with recorder.datastore.transaction(commit=False) as cursor:
-        if app.store.is_sqlite:
+    if app.store.is_sqlite:
+        with recorder.datastore.transaction(commit=False) as cursor:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,))
             if cursor.fetchone() is None:
                 return None
             cursor.execute(f"SELECT MAX(format) AS format FROM {TABLE}")
-        else:
-            cursor.execute("SELECT to_regclass(%s) AS found", (f'"{recorder.datastore.schema}".{TABLE}',))
-            if cursor.fetchone()["found"] is None:
-                return None
-            cursor.execute(_postgres("SELECT MAX(format) AS format FROM {}.{}", app))
-        found = cursor.fetchone()["format"]
+            found = cursor.fetchone()["format"]
+    else:
+        from psycopg.errors import UndefinedTable
+
+        try:  # one statement on the pool's autocommit connection: one round trip (a transaction takes three)
+            with recorder.datastore.cursor() as cursor:
+                cursor.execute(_postgres("SELECT MAX(format) AS format FROM {}.{}", app))
+                found = cursor.fetchone()["format"]
+        except ProgrammingError as error:
+            if not isinstance(error.__cause__, UndefinedTable):
+                raise
+            return None
     return None if found is None else int(found)
 
 
