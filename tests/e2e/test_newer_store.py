@@ -103,6 +103,7 @@ def test_a_new_store_records_the_format_that_wrote_it_on_its_first_write(dealflo
     assert recorded_format(dealflow.db) is None  # a read writes nothing, not even the format
     ok(dealflow.run("open", "Acme", "--title", "ERP"))
     assert recorded_format(dealflow.db) == storeformat.FORMAT == 1
+    assert json.loads(ok(dealflow.run("info", "--json")))["format"] == 1
 
 
 def test_a_store_written_before_formats_were_recorded_is_read_and_written_and_then_records_its_format(
@@ -142,6 +143,7 @@ def test_a_store_of_a_newer_format_is_still_read(dealflow: Dealflow):
     book(dealflow)
     newer_format(dealflow.db)
 
+    assert json.loads(ok(dealflow.run("info", "--json")))["format"] == 2
     assert [row["id"] for row in json.loads(ok(dealflow.run("deals", "--json")))] == ["D-0001", "D-0002"]
     assert json.loads(ok(dealflow.run("show", "D-0001", "--json")))["version"] == 2
     report = json.loads(ok(dealflow.run("pipeline", "--json")))

@@ -146,12 +146,15 @@ def info(session: Session, as_json: bool) -> None:
     import eventsourcing
     import transitions
 
+    from dealflow import storeformat
+
     app = session.app
     facts = {
         "store": app.store.kind,
         "location": app.store.display,
         "deals": sum(1 for _ in app.deal_ids()),
         "events": app.event_count(),
+        "format": storeformat.recorded(app) or storeformat.FORMAT,  # none recorded: written before formats were
         "actor": session.actor,
         "dealflow": __version__,
         "eventsourcing": eventsourcing.__version__
