@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import DatabaseError, IntegrityError, JSONTranscoder, Mapper, Transcoding
 from eventsourcing.utils import get_topic
 
-from dealflow import storeformat
+from dealflow import sqlite_file, storeformat
 from dealflow.aggregates.errors import ConcurrentChange, NotFound, Refused
 from dealflow.aggregates.events import COLLECT, REFER, Conceded, DealEvent, Opened
 from dealflow.aggregates.ids import check_deal_id, deal_uuid, invoice_uuid, numbered_deal_id
@@ -51,12 +51,17 @@ class DealflowApp(Application):
         super().__init_subclass__(**kwargs)
         cls.name = DealflowApp.name  # eventsourcing names tables after the class: one store layout for all
 
-    def __init__(self, store: Store | str | None = None) -> None:
+    def __init__(self, store: Store | str | None = None, *, create: bool = True) -> None:
+        """`create`: make the store (the SQLite file, the tables) if it is not there, as a command that
+        writes must; without it, a store that is not there is refused and nothing is made."""
         self.store = store if isinstance(store, Store) else parse_store(store)
+        if self.store.is_sqlite:
+            sqlite_file.check(self.store.file, create=create)
+        env = self.store.env if create else {**self.store.env, "DEALFLOW_CREATE_TABLE": "no"}
         for attempt in range(SCHEMA_ATTEMPTS):
             try:
-                super().__init__(env=self.store.env)
-                return
+                super().__init__(env=env)
+                break
             except DatabaseError as error:
                 # eventsourcing runs its CREATE ... IF NOT EXISTS / CREATE OR REPLACE FUNCTION on every start;
                 # PostgreSQL refuses two sessions replacing the same function at once ("tuple concurrently
@@ -64,6 +69,22 @@ class DealflowApp(Application):
                 if "concurrently updated" not in str(error) or attempt == SCHEMA_ATTEMPTS - 1:
                     raise
                 time.sleep(0.05 * (attempt + 1))
+        if not create and not self._has_log():
+            self.close()
+            where = self.store.file if self.store.is_sqlite else self.store.display
+            raise Refused(sqlite_file.no_store(where, "it has no dealflow tables"))
+
+    def _has_log(self) -> bool:
+        recorder: Any = self.recorder
+        if self.store.is_sqlite:
+            statement = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+            where: tuple[str, ...] = (recorder.events_table_name,)
+        else:
+            statement = "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s"
+            where = (recorder.datastore.schema, recorder.events_table_name)
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, where)
+            return cursor.fetchone() is not None
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

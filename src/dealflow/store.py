@@ -11,6 +11,7 @@ from dealflow.aggregates.errors import InvalidInput
 DEFAULT_FILE = "dealflow.db"
 ENV_VAR = "DEALFLOW_DB"
 SECRET_MIN = 4  # characters
+SIDECARS = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside a database: part of the store
 PERCENT_ENCODE = (
     "a user name or password holding / ? # or @ must be percent-encoded: / as %2F, ? as %3F, # as %23, @ as %40"
 )
@@ -30,6 +31,20 @@ class Store:
     @property
     def is_sqlite(self) -> bool:
         return self.kind == "sqlite"
+
+    @property
+    def file(self) -> Path:
+        """The SQLite file, as named."""
+        return Path(self.env["SQLITE_DBNAME"])
+
+    @property
+    def files(self) -> dict[Path, str]:
+        """The SQLite file ("") and those SQLite keeps beside it ("-wal", ...), each by the name given and
+        by the name it resolves to (SQLite follows a symbolic link to the file); none for PostgreSQL."""
+        if not self.is_sqlite:
+            return {}
+        names = (self.file, self.file.resolve())
+        return {Path(f"{name}{suffix}"): suffix for name in names for suffix in ("", *SIDECARS)}
 
     def connect_args(self) -> dict[str, object]:
         """psycopg's keyword arguments for a connection of one's own to this PostgreSQL store (the
@@ -63,9 +78,6 @@ def _sqlite(path: str) -> Store:
         raise InvalidInput(f"--db {path} is a directory: give a file path such as {file / DEFAULT_FILE}")
     if not file.parent.exists():
         raise InvalidInput(f"--db {path}: folder {file.parent} does not exist; create it or choose another path")
-    if not file.exists():
-        # A new store is readable and writable by its owner only: it holds the whole book.
-        os.close(os.open(file, os.O_CREAT | os.O_WRONLY, 0o600))
     return Store(
         "sqlite",
         {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(file), "SQLITE_LOCK_TIMEOUT": "30"},

@@ -161,6 +161,7 @@ def test_history_json_rows_carry_the_events_own_fields(dealflow):
 
 
 def test_history_of_an_unknown_deal_is_refused(dealflow):
+    dealflow("open", "Acme", "--title", "ERP")
     result = dealflow("history", "D-9999")
 
     assert result.exit_code == 1
@@ -227,6 +228,7 @@ def test_audit_all_judges_every_deal_and_fails_when_one_breaks_the_method(dealfl
 
 
 def test_audit_all_of_an_empty_store_passes_with_nothing_to_judge(dealflow):
+    assert dealflow.events() == 0  # the store made, and nothing in it
     result = dealflow("audit", "--all")
 
     assert result.exit_code == 0

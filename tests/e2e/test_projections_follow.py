@@ -228,6 +228,7 @@ def test_a_follower_killed_while_events_arrive_is_succeeded_by_one_that_misses_a
     script, stop = tmp_path / "writer.py", tmp_path / "STOP"
     script.write_text(WRITER)
     tests = str(Path(__file__).parents[1])
+    assert cli.events() == 0  # the store made first: a follower only reads, and makes none
     writer = subprocess.Popen([sys.executable, str(script), tests, cli.db, str(stop)])
     try:
         first = follow(cli.db)

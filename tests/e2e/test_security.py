@@ -60,14 +60,14 @@ def bad_files(folder: Path) -> tuple[Path, Path]:
 
 
 def everyday_commands(folder: Path) -> list[tuple[str, ...]]:
-    """Commands of every kind, reading and writing, with and without --debug."""
+    """Commands of every kind, reading and writing, with and without --debug; the first makes the store."""
     deals, events = bad_files(folder)
     return [
+        ("open", "Acme", "--title", "ERP"),
         ("info",),
         ("info", "--json"),
         ("deals",),
         ("deals", "--json"),
-        ("open", "Acme", "--title", "ERP"),
         ("note", "D-0001", "called the CFO"),
         ("show", "D-0001"),
         ("history", "D-0001"),

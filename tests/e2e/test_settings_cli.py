@@ -12,6 +12,7 @@ from dealflow.aggregates.settings import SETTING_NAMES
 
 
 def test_settings_show_the_method_defaults_until_changed(dealflow):
+    dealflow("open", "Acme Corp", "--title", "ERP")  # a store to show them from: a read never makes one
     result = dealflow("settings", "show", "--json")
     assert result.exit_code == 0
     shown = json.loads(result.stdout)
@@ -54,7 +55,7 @@ def test_settings_as_of_a_date_before_a_change_show_the_old_value(dealflow):
     ("args", "code", "message"),
     [
         (("gift-limit", "lots"), 2, "gift-limit 'lots' is not a number"),
-        (("stalled-days", "1.5"), 2, "stalled-days takes a whole number of days"),
+        (("stalled-days", "1.5"), 2, "stalled-days takes a whole number from 1 to 3,650 days"),
         (("bonus-rate", "3"), 2, "Invalid value for 'NAME'"),
         (("gift-limit", "150", "--on", "2999-01-01"), 2, "--on 2999-01-01 is in the future"),
     ],

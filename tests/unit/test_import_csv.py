@@ -46,7 +46,7 @@ def test_the_records_can_be_read_again_and_report_the_bytes_read(tmp_path):
 
 
 def test_a_file_that_is_not_utf8_names_the_line_and_the_fix(tmp_path):
-    with pytest.raises(InvalidInput, match=r"export.csv:3: the file is not utf-8 text: save it as UTF-8"):
+    with pytest.raises(InvalidInput, match=r"export.csv:3: byte 0xfc is not utf-8 text: save the file as UTF-8"):
         list(csv_file(tmp_path, "a,b\n1,ok\n2,Müller\n".encode("cp1252")).records())
     assert [r.cells for r in csv_file(tmp_path, "a,b\n2,Müller\n".encode("cp1252"), encoding="cp1252").records()] == [
         ["2", "Müller"]
@@ -55,7 +55,29 @@ def test_a_file_that_is_not_utf8_names_the_line_and_the_fix(tmp_path):
 
 def test_a_file_without_a_header_is_refused(tmp_path):
     with pytest.raises(InvalidInput, match="has no header line"):
-        csv_file(tmp_path, b"")
+        csv_file(tmp_path, b"\n1,2\n")
+    with pytest.raises(InvalidInput, match=r"export\.csv is empty"):
+        csv_file(tmp_path, b"\xef\xbb\xbf")
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        (b'Id,Title\n1,"Rollout\n2,Two\n3,Three\n', 2),  # the rest of the file would be one cell
+        (b'Id,Title\n1,"Two\nlines"\n2,"Open', 4),  # on the last line, which has no line break
+        (b'Id,Title\n1,"Two\nlines","Open\n2,Two\n', 3),  # after a cell with a line break in the same row
+        (b'Id,"Title\n1,Rollout\n', 1),  # in the header
+    ],
+)
+def test_a_quote_never_closed_is_refused_naming_the_line_it_opened_on(tmp_path, data, line):
+    with pytest.raises(InvalidInput, match=f"export.csv:{line}: a quoted cell opened on this line is never closed"):
+        list(csv_file(tmp_path, data).records())
+
+
+def test_quotes_closed_and_quotes_inside_unquoted_cells_are_read_as_before(tmp_path):
+    source = csv_file(tmp_path, b'Id,Title\n1,5" disk\n2,"say ""hi"""\n3,"a"b\n')
+
+    assert [r.cells for r in source.records()] == [["1", '5" disk'], ["2", 'say "hi"'], ["3", "ab"]]
 
 
 def test_columns_are_found_by_their_usual_names_or_by_map_whatever_their_case(tmp_path):

@@ -55,6 +55,24 @@ class FailingDisk(DealflowApp):
         return super().save(*objects, **kwargs)
 
 
+class CtrlC(DealflowApp):
+    """A store whose user presses Ctrl-C during the third save: before its commit, or just after it
+    (while the projections are told, say), which the import must not take for a save lost."""
+
+    def __init__(self, store: str, *, after_commit: bool) -> None:
+        self.saves_left = 2
+        self.after_commit = after_commit
+        super().__init__(store)
+
+    def save(self, *objects, **kwargs):
+        if self.saves_left == 0:
+            if self.after_commit:
+                super().save(*objects, **kwargs)
+            raise KeyboardInterrupt
+        self.saves_left -= 1
+        return super().save(*objects, **kwargs)
+
+
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "CHUNK", 10)
@@ -74,6 +92,22 @@ def test_a_crash_part_way_leaves_whole_chunks_and_running_again_completes_the_re
     assert saved == 20  # two chunks of ten, each whole
     assert (summary.outcomes[Outcome.ALREADY], summary.outcomes[Outcome.IMPORTED]) == (20, 25)
     assert len(list(app.deal_ids())) == 45
+    app.close()
+
+
+@pytest.mark.parametrize(("after_commit", "saved"), [(False, 20), (True, 30)])
+def test_ctrl_c_during_a_save_counts_its_chunk_only_if_the_store_holds_it(tmp_path, store_url, after_commit, saved):
+    path = deals_file(tmp_path, rows(45))
+    app = CtrlC(store_url, after_commit=after_commit)
+
+    with pytest.raises(runner.Interrupted) as interrupted:
+        importing(app, path).run()
+
+    assert str(interrupted.value) == (
+        f"import of deals.csv interrupted after {saved} of 45 deals were saved; run the same command again to "
+        "import the rest (deals already imported are skipped)"
+    )
+    assert len(list(app.deal_ids())) == saved
     app.close()
 
 

@@ -149,7 +149,10 @@ def test_a_concession_is_not_recorded_as_a_bare_negotiation_step(deal):
         ({"term": "colour", "by": "us", "before": "1", "after": "2"}, "term must be one of price, payment, delivery"),
         ({"term": "price", "by": "both", "before": "1", "after": "2"}, "--by must be one of us, customer"),
         ({"term": "price", "by": "us", "before": "5", "after": "5.00"}, "--from and --to are both 5"),
-        ({"term": "price", "by": "us", "before": "5", "after": "4", "round": 0}, "--round must be 1 or more"),
+        (
+            {"term": "price", "by": "us", "before": "5", "after": "4", "round": 0},
+            "--round must be from 1 to 999; got 0",
+        ),
         ({"term": "price", "by": "us", "before": "five", "after": "4"}, "--from 'five' is not a number"),
     ],
     ids=["unknown-term", "unknown-side", "no-move", "round-zero", "bad-amount"],

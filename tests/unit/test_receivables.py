@@ -108,7 +108,7 @@ def test_an_invoice_id_is_used_once_in_any_case(again: str):
     ("invoice", "amount", "issued", "due", "says"),
     [
         ("  ", "100", None, TODAY, "give the invoice an id"),
-        ("INV-2", "0", None, TODAY, "an invoice amount must be more than 0"),
+        ("INV-2", "0", None, TODAY, "--amount must be more than 0"),
         ("INV-2", "100", TODAY, days_ago(1), "is before the issue date"),
         ("INV-2", "100", days_ago(-1), days_ago(-30), "is in the future"),
     ],

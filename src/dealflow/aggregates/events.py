@@ -223,6 +223,8 @@ class Conceded(DealEvent):
 
     def assign(self, deal: Opportunity) -> None:
         deal.concession_rounds = {**deal.concession_rounds, self.term: self.round}
+        key = f"{self.term} {self.by}"
+        deal.conceded = {**deal.conceded, key: deal.conceded.get(key, Decimal(0)) + self.size}
         if self.by == US:
             deal.our_last_concession = {**deal.our_last_concession, self.term: self.size}
         deal.actions_done = sorted({*deal.actions_done, self.trigger})

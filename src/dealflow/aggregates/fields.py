@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from dealflow.aggregates.errors import InvalidInput
+from dealflow.aggregates.limits import AMOUNT, POSITIVE_AMOUNT
 from dealflow.aggregates.money import parse_amount, parse_currency
 from dealflow.playbook import Action, Field, Kind
 
@@ -13,6 +14,8 @@ YES = frozenset({"yes", "y", "true", "1"})
 NO = frozenset({"no", "n", "false", "0"})
 
 Value = str | bool | Decimal | list[str] | dict[str, str]
+
+MAY_BE_ZERO = frozenset({"gift_value"})  # a gift may be worth nothing; a quotation, upsell or referral not
 
 
 def clean_fields(action: Action, values: Mapping[str, object]) -> dict[str, Value]:
@@ -57,7 +60,7 @@ def _clean(action: Action, field: Field, raw: object) -> Value:
         case Kind.YES_NO:
             return _yes_no(where, raw)
         case Kind.MONEY:
-            return parse_amount(raw, where)
+            return parse_amount(raw, where, AMOUNT if field.name in MAY_BE_ZERO else POSITIVE_AMOUNT)
         case Kind.CURRENCY:
             return parse_currency(raw)
         case Kind.CHOICE:

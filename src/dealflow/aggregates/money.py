@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from dealflow.aggregates.errors import InvalidInput
+from dealflow.aggregates.limits import AMOUNT, DECIMALS, Range
 
 # Active ISO 4217 codes (2024 list), so that a typo such as "EUR0" or "USS" is caught.
 ISO_4217 = frozenset(
@@ -21,23 +22,28 @@ ISO_4217 = frozenset(
 )
 
 
-PLAIN_DECIMAL = re.compile(r"\d+(\.\d+)?")
+# -5 is read, to be refused as out of range; never 1e3, 1_000, NaN, nor Unicode digits such as ١٢٣ or １２３
+PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
-def parse_amount(value: object, what: str = "amount") -> Decimal:
-    """A non-negative, finite decimal amount from a Decimal, int or plain text such as '1250.50'."""
+def parse_amount(value: object, what: str = "amount", limits: Range = AMOUNT) -> Decimal:
+    """A finite decimal amount in `limits` (by default from 0) with at most 4 decimal places, from a
+    Decimal, an int or plain text of ASCII digits such as '1250.50'."""
     if isinstance(value, float):
         raise InvalidInput(f"{what} must be given as exact decimal text, not a float")
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation:
-        raise InvalidInput(f"{what} {value!r} is not a number: write it like 1250.50") from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidInput(f"{what} {value!r} must be a positive number such as 1250.50")
-    if isinstance(value, str) and not PLAIN_DECIMAL.fullmatch(value.strip()):  # 1e3, 1_000
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
         raise InvalidInput(f"{what} {value!r} is not a number: write it like 1250.50")
-    if amount.as_tuple().exponent < -4:  # type: ignore[operator]
-        raise InvalidInput(f"{what} {value!r} has more than 4 decimal places")
+    if isinstance(value, str) and not PLAIN_DECIMAL.fullmatch(value.strip()):
+        raise InvalidInput(f"{what} {value!r} is not a number: write it like 1250.50")
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(value.strip() if isinstance(value, str) else value)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only digits and one point
+        raise InvalidInput(f"{what} {value!r} is not a number: write it like 1250.50") from None
+    if not amount.is_finite():
+        raise InvalidInput(f"{what} {value!r} is not a number: write it like 1250.50")
+    if amount.as_tuple().exponent < -DECIMALS:  # type: ignore[operator]
+        raise InvalidInput(f"{what} {value!r} has more than {DECIMALS} decimal places")
+    limits.check(amount, what)
     return amount
 
 

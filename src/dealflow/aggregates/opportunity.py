@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from dealflow.aggregates.errors import InvalidInput, Refused
 from dealflow.aggregates.fields import clean_fields
 from dealflow.aggregates.ids import check_deal_id, deal_uuid
 from dealflow.aggregates.lifecycle import SEPARATOR, entered, lifecycle, stage_of, sub_state_of
+from dealflow.aggregates.limits import POSITIVE_AMOUNT, ROUND, check_total, whole
 from dealflow.aggregates.money import parse_amount, parse_currency
 from dealflow.aggregates.negotiation import assess_concession, check_term
 from dealflow.aggregates.receivables import balance, check_new_invoice, check_payment, open_invoice
@@ -61,6 +63,10 @@ def _effective_on(
 
 class Opportunity(Aggregate):
     """A sales deal. Open one with `Opportunity.open`."""
+
+    # What each side has conceded on each term so far, by "term by", kept within the limits. A deal
+    # loaded from a snapshot taken before it was kept counts from that snapshot on: this default.
+    conceded = MappingProxyType({})  # not annotated: the library makes an annotated one a field
 
     @staticmethod
     def create_id(deal_id: str, **_: Any) -> UUID:
@@ -108,6 +114,7 @@ class Opportunity(Aggregate):
         self.bottom_lines: dict[str, Decimal] = {}
         self.our_last_concession: dict[str, Decimal] = {}
         self.concession_rounds: dict[str, int] = {}
+        self.conceded: Mapping[str, Decimal] = {}
         self.signed_amount: Decimal | None = None
         self.signed_on: date | None = None
         self.payment_terms: str | None = None
@@ -130,7 +137,7 @@ class Opportunity(Aggregate):
         on: date | None = None,
         referred_by: str | None = None,
     ) -> Opportunity:
-        amount = None if value is None else parse_amount(value, "--value")
+        amount = None if value is None else parse_amount(value, "--value", POSITIVE_AMOUNT)
         if amount is not None and currency is None:
             raise InvalidInput("give --currency with --value: a deal's money has one ISO 4217 currency")
         return cls._create(
@@ -138,7 +145,9 @@ class Opportunity(Aggregate):
             deal_id=check_deal_id(deal_id),
             account=_text(account, "the account (the customer's name)"),
             title=_text(title, "a --title for the deal"),
-            owner=(owner or actor).strip(),
+            owner=_text(
+                actor if owner is None else owner, "the --owner's name, or leave --owner out to own it yourself"
+            ),
             value=amount,
             currency=None if currency is None else parse_currency(currency),
             close_by=close_by,
@@ -217,6 +226,8 @@ class Opportunity(Aggregate):
         cleaned: dict[str, Any] = clean_fields(spec, fields)
         lifecycle().next_state(self, action)  # the method's word first: right stage, open deal
         self._check_effect(spec.effect, cleaned, gift_limit)
+        if spec.effect is Effect.UPSELLS:
+            check_total((self.value or Decimal(0)) + cleaned["amount"], "this deal's value after the upsell")
         if spec.effect is Effect.COLLECTS:
             self._check_after_issue(cleaned["invoice"], on)
         if spec.effect is Effect.REFERRAL:
@@ -253,9 +264,7 @@ class Opportunity(Aggregate):
 
     def _agreement(self, amount: object, currency: str | None, amount_is: str, currency_is: str) -> tuple[Decimal, str]:
         """A signed amount (more than 0) and its currency, which must be the deal's one currency."""
-        signed = parse_amount(amount, amount_is)
-        if signed <= 0:
-            raise InvalidInput(f"{amount_is} of a signed agreement must be more than 0")
+        signed = parse_amount(amount, amount_is, POSITIVE_AMOUNT)
         code = parse_currency(currency) if currency else self.currency
         if code is None:
             raise InvalidInput(f"give {currency_is}: this deal has none yet")
@@ -340,12 +349,13 @@ class Opportunity(Aggregate):
             by=by,
             before=parse_amount(before, "--from"),
             after=parse_amount(after, "--to"),
-            round=round,
+            round=None if round is None else whole(round, ROUND, "--round"),
             override=override,
             bottom_line=self.bottom_lines.get(term),
             our_last_size=self.our_last_concession.get(term),
             last_round=self.concession_rounds.get(term, 0),
         )
+        check_total(self.conceded.get(f"{term} {by}", Decimal(0)) + concession.size, f"what {by} conceded on {term}")
         self._record(
             events.Conceded,
             events.NEGOTIATE,
@@ -380,7 +390,7 @@ class Opportunity(Aggregate):
         self, invoice: str, *, amount: object, due: date, actor: str, issued: date | None = None, on: date | None = None
     ) -> None:
         lifecycle().next_state(self, events.COLLECT)
-        amount = parse_amount(amount, "--amount")
+        amount = parse_amount(amount, "--amount", POSITIVE_AMOUNT)
         issued_on = _effective_on(issued or on, self.stage_changed_on, option="--issued" if issued else "--on")
         check_new_invoice(self.invoices, invoice.strip(), amount, issued_on, due, self.signed_amount or Decimal(0))
         self._record(
@@ -396,7 +406,7 @@ class Opportunity(Aggregate):
 
     def pay(self, invoice: str, *, amount: object, actor: str, on: date | None = None) -> None:
         lifecycle().next_state(self, events.COLLECT)
-        paid = parse_amount(amount, "--amount")
+        paid = parse_amount(amount, "--amount", POSITIVE_AMOUNT)
         check_payment(self.invoices, invoice, paid)
         self._check_after_issue(invoice, on)
         self._record(events.PaymentReceived, events.COLLECT, on, actor, invoice=invoice, amount=paid)
@@ -446,7 +456,7 @@ class Opportunity(Aggregate):
         code = parse_currency(currency) if currency else None
         if code is not None:
             self._check_currency(code)
-        amount = None if value is None else parse_amount(value, "--value")
+        amount = None if value is None else parse_amount(value, "--value", POSITIVE_AMOUNT)
         if amount is not None and (code or self.currency) is None:
             raise InvalidInput("give --currency with --value: this deal has no currency yet")
         self._record(events.ForecastChanged, Record.FORECAST, on, actor, value=amount, currency=code, close_by=close_by)
@@ -525,7 +535,8 @@ class Opportunity(Aggregate):
     ) -> None:
         """An invoice of a won deal (or a ledger deal), dated its issue date; not beyond the signed amount."""
         self._check_won_for_import()
-        amount = parse_amount(amount, "the invoice amount")
+        amount = parse_amount(amount, "the invoice amount", POSITIVE_AMOUNT)
+        check_total(self.invoiced_total + amount, "the invoiced total of this deal")
         limit = self.signed_amount if self.signed_amount is not None else self.invoiced_total + amount
         check_new_invoice(self.invoices, invoice.strip(), amount, issued, due, limit)
         self._record_imported(
@@ -536,7 +547,7 @@ class Opportunity(Aggregate):
     def pay_imported(self, invoice: str, *, amount: object, source: Mapping[str, Any], actor: str, on: date) -> None:
         """A payment on an invoice on `on`; the one that settles a signed deal's last account closes it."""
         self._check_won_for_import()
-        paid = parse_amount(amount, "the payment")
+        paid = parse_amount(amount, "the payment", POSITIVE_AMOUNT)
         check_payment(self.invoices, invoice, paid)
         issued = self.invoices[invoice]["issued"]
         if on < issued:

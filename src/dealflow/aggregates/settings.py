@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 
 from dealflow.aggregates.errors import InvalidInput
 from dealflow.aggregates.ids import NAMESPACE
+from dealflow.aggregates.limits import AMOUNT, PROBABILITY, SETTING_DAYS, whole
 from dealflow.aggregates.money import parse_amount
 from dealflow.playbook import DEFAULTS, PROBABILITY_SETTINGS, Defaults
 
@@ -20,18 +21,14 @@ SETTING_NAMES = tuple(field.name.replace("_", "-") for field in dataclasses.fiel
 
 
 def parse_setting(name: str, value: str) -> tuple[str, Any]:
-    """The setting's attribute name and typed value, from what a person typed."""
+    """The setting's attribute name and typed value, from what a person typed; each in its range (`limits`)."""
     attribute = name.replace("-", "_")
     if name not in SETTING_NAMES:
         raise InvalidInput(f"unknown setting {name!r}: choose one of {', '.join(SETTING_NAMES)}")
-    if isinstance(getattr(DEFAULTS, attribute), int):
-        if not value.strip().isdigit():
-            raise InvalidInput(f"{name} takes a whole number of days, such as 30; got {value!r}")
-        return attribute, int(value)
-    amount = parse_amount(value, name)
-    if attribute in PROBABILITY_SETTINGS and amount > 1:
-        raise InvalidInput(f"{name} is a probability from 0 to 1, such as 0.35; got {value!r}")
-    return attribute, amount
+    if attribute in SETTING_DAYS:
+        return attribute, whole(value, SETTING_DAYS[attribute], name)
+    limits = PROBABILITY if attribute in PROBABILITY_SETTINGS else AMOUNT
+    return attribute, parse_amount(value, name, limits)
 
 
 class Settings(Aggregate):

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from dealflow.cli.context import Session
-from dealflow.cli.output import emit_json, json_option
+from dealflow.cli.output import emit_json, json_option, say
 from dealflow.cli.params import on_option
 from dealflow.playbook import ACTIONS, STAGE_OF_ACTION, STAGES, Action, Effect, Field, Kind, action_with
 
@@ -86,9 +86,9 @@ def action_command(name: str) -> click.Command:
             summary = {"id": deal.deal_id, "version": deal.version, "stage": deal.stage, "action": deal.action}
             emit_json(summary | ({"referral": result} if action.effect is Effect.REFERRAL else {}))
         elif action.effect is Effect.REFERRAL:
-            click.echo(result)
+            say(result)
         else:
-            click.echo(f"{deal.deal_id}: {name} recorded ({deal.state}, version {deal.version})")
+            say(f"{deal.deal_id}: {name} recorded ({deal.state}, version {deal.version})")
 
     command = click.command(name, help=_help(action), short_help=action.summary)(on_option(json_option(record)))
     own = [_field_option(field) for field in action.fields]

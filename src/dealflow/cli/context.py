@@ -11,6 +11,14 @@ import click
 
 if TYPE_CHECKING:
     from dealflow.application import DealflowApp
+    from dealflow.store import Store
+
+# The commands that only read: on a store that is not there they say so and make nothing, where a
+# command that writes makes it. A group's name stands for all its commands.
+READS = frozenset(
+    {"info", "show", "deals", "history", "audit", "pipeline", "concessions", "ageing", "export", "projections"}
+    | {"settings show"}
+)
 
 
 def login_name() -> str:
@@ -30,11 +38,17 @@ class Session:
     _app: DealflowApp | None = field(default=None, repr=False)
 
     @property
+    def store(self) -> Store:
+        from dealflow.store import parse_store
+
+        return self._app.store if self._app is not None else parse_store(self.db)
+
+    @property
     def app(self) -> DealflowApp:
         if self._app is None:
             from dealflow.application import DealflowApp
 
-            self._app = DealflowApp(self.db)
+            self._app = DealflowApp(self.db, create=not _reads())
         return self._app
 
     def close(self) -> None:
@@ -43,3 +57,13 @@ class Session:
 
 
 pass_session = click.make_pass_decorator(Session)
+
+
+def _reads() -> bool:
+    """Whether the command running only reads, by its name and its group's (`settings show`)."""
+    names: list[str] = []
+    context = click.get_current_context(silent=True)
+    while context is not None and context.parent is not None:
+        names.insert(0, context.info_name or "")
+        context = context.parent
+    return bool(names) and (names[0] in READS or " ".join(names[:2]) in READS)

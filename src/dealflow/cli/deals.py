@@ -6,7 +6,7 @@ import click
 
 from dealflow import __version__
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import emit_json, json_option, print_fields, print_table
+from dealflow.cli.output import emit_json, json_option, print_fields, print_table, say
 from dealflow.cli.params import DATE, on_option
 from dealflow.playbook import STAGE_NAMES, Status
 
@@ -47,7 +47,7 @@ def open_deal(
     if as_json:
         emit_json({"id": new_id})
     else:
-        click.echo(new_id)
+        say(new_id)
 
 
 @click.command()
@@ -82,13 +82,15 @@ def show(session: Session, deal: str, as_json: bool) -> None:
         ]
     )
     if signal["summary"]:
-        click.echo(f"\nexit signal: {signal['summary']}: {'met' if signal['met'] else 'not met'}")
+        click.echo()
+        say(f"exit signal: {signal['summary']}: {'met' if signal['met'] else 'not met'}")
         for gap in signal["missing"]:
-            click.echo(f"  - {gap}")
+            say(f"  - {gap}")
     if detail["invoices"]:
         click.echo()
         print_table(detail["invoices"], ("invoice", "amount", "paid", "written_off", "balance", "issued", "due"))
-    click.echo(f"\nallowed next: {', '.join(detail['allowed']) or 'nothing: the deal is ' + detail['status']}")
+    click.echo()
+    say(f"allowed next: {', '.join(detail['allowed']) or 'nothing: the deal is ' + detail['status']}")
 
 
 @click.command()

@@ -8,6 +8,7 @@ import click
 
 from dealflow.aggregates.errors import Refused
 from dealflow.cli.context import Session, pass_session
+from dealflow.cli.output import say
 from dealflow.store import mask
 
 # What to try next: (command after `dealflow`, the story whose deal it names or None, what it shows)
@@ -53,12 +54,13 @@ def demo(session: Session) -> None:
         for plan in plans:
             book.seed(plan)
     deals = sum(1 for _ in app.deal_ids())
-    click.echo(f"seeded {deals} deals ({app.event_count()} events) into {app.store.display}\n\ntry next:")
+    say(f"seeded {deals} deals ({app.event_count()} events) into {app.store.display}")  # a path may hold anything
+    click.echo("\ntry next:")
     prefix = f"dealflow --db {mask(session.db)} " if session.db else "dealflow "
     lost_on = next(event.effective_on for event in app.history(book.highlights["reopened"]) if isinstance(event, Lost))
     for command, story, why in TOUR:
         filled = command.format(book.highlights.get(story or "", ""), lost_on)
-        click.echo(f"  {prefix + filled:<58}  {why}")
+        say(f"  {prefix + filled:<58}  {why}")
 
 
 def _story(plan: object) -> str | None:

@@ -18,7 +18,11 @@ BAD_USAGE = 2
 
 
 def fail(message: str, code: int, db: str | None = None) -> NoReturn:
-    click.echo(f"dealflow: {redact(message, db)}", err=True)
+    """The one line: a message quotes user text (a deal id, a cell), mostly with repr(); what it puts
+    in unquoted is shown safe too (cli/safe.py). The password is redacted first: no escape hides it."""
+    from dealflow.cli.safe import shown
+
+    click.echo(f"dealflow: {shown(redact(message, db), quoted=True)}", err=True)
     sys.exit(code)
 
 
@@ -51,12 +55,27 @@ def _describe(error: Exception, db: str | None) -> str:
     if db and "://" in db:
         text = text.replace(db, mask(db))
     kind = type(error).__name__
+    about_the_file = _sqlite_file_problem(text, db)
+    if about_the_file:
+        return about_the_file
     if "Operational" in kind or "Interface" in kind or "Connection" in kind or "Pool" in kind:
         where = f" {mask(db)}" if db else ""
         if db and "couldn't get a connection" in text:
             text = _why_no_connection(db) or text
         return f"cannot use the store{where}: {text}; check --db / DEALFLOW_DB and that the database is running"
     return f"{kind}: {text} (run with --debug for the traceback)"
+
+
+def _sqlite_file_problem(text: str, db: str | None) -> str | None:
+    """SQLite's error said with the store file's name and what to do, if it is about the file."""
+    from dealflow import sqlite_file
+    from dealflow.store import parse_store
+
+    try:
+        store = parse_store(db)
+    except DealflowError:
+        return None
+    return sqlite_file.explain(store.file, text) if store.is_sqlite else None
 
 
 def _why_no_connection(db: str) -> str | None:

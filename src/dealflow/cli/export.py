@@ -121,6 +121,5 @@ def workbook(session: Session, output: Path, as_of: date | None) -> None:
         raise click.BadParameter(f"{output} does not end in .xlsx: a workbook is XLSX", param_hint="-o")
     day = checked_as_of(as_of)
 
-    run_export(
-        projected(session, lambda reading: Export.of_sheets(workbook_tables(reading, as_of=day))), output, "xlsx", False
-    )
+    make = lambda reading: Export.of_sheets(workbook_tables(reading, as_of=day))  # noqa: E731
+    run_export(session, projected(session, make), output, "xlsx", False)

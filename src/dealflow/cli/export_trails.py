@@ -27,7 +27,7 @@ def deals(session: Session, output: Path | None, fmt: str | None, excel: bool) -
     from dealflow.exports.sources import deals_table
     from dealflow.exports.writing import Export
 
-    run_export(projected(session, lambda reading: Export.of_table(deals_table(reading))), output, fmt, excel)
+    run_export(session, projected(session, lambda reading: Export.of_table(deals_table(reading))), output, fmt, excel)
 
 
 @click.command()
@@ -49,7 +49,7 @@ def history(session: Session, deal: str, as_of: date | None, output: Path | None
 
     day = None if as_of is None else checked_as_of(as_of)
     make = lambda: Export.of_trail(sources.history(session.app, deal, as_of=day), describe)  # noqa: E731
-    run_export(lazily(make), output, fmt, excel)
+    run_export(session, lazily(make), output, fmt, excel)
 
 
 @click.command()
@@ -78,4 +78,4 @@ def events(
     from dealflow.exports.writing import Export
 
     make = lambda: Export.of_trail(sources.log(session.app, deal=deal, start=start, end=end), describe)  # noqa: E731
-    run_export(lazily(make), output, fmt, excel)
+    run_export(session, lazily(make), output, fmt, excel)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from dealflow.cli.context import Session
+from dealflow.cli.output import say
 
 if TYPE_CHECKING:
     from dealflow.exports.reports import Reading
@@ -46,14 +47,21 @@ def file_options(command: F) -> F:
     )(command)  # fmt: skip
 
 
-def run_export(source: AbstractContextManager[Export], output: Path | None, fmt: str | None, excel: bool) -> None:
-    """Check the target, then build the export and write it (inside `source`: the projections' read)."""
-    from dealflow.exports.files import check_writable
+def run_export(
+    session: Session, source: AbstractContextManager[Export], output: Path | None, fmt: str | None, excel: bool
+) -> None:
+    """Check the target, then build the export and write it (inside `source`: the projections' read).
+    No export writes over the store: a copy of the book must never replace the book."""
+    from dealflow.exports.files import check_writable, refuse_store, refuse_store_stream
     from dealflow.exports.writing import format_for, write, write_to
 
     target = None if output in (None, Path("-")) else output
-    if target is not None:
-        check_writable(target)  # before any work: a bad -o costs nothing
+    store = session.store
+    if target is None:  # before any work: a bad -o costs nothing
+        refuse_store_stream(sys.stdout, store)
+    else:
+        refuse_store(target, store, given=target)
+        check_writable(target)
     chosen = format_for(target, fmt)
     if excel and chosen != "csv":
         raise click.UsageError("--excel adds a byte-order mark to CSV: give it with a .csv file or --format csv")
@@ -62,8 +70,8 @@ def run_export(source: AbstractContextManager[Export], output: Path | None, fmt:
             with _stdout() as out:
                 write_to(made, chosen, out, excel=excel, advance=advance)
             return
-        written = write(made, chosen, target, excel=excel, advance=advance)
-    click.echo(f"wrote {', '.join(str(path) for path in written)}", err=True)
+        written = write(made, chosen, target, store=store, excel=excel, advance=advance)
+    say(f"wrote {', '.join(str(path) for path in written)}", err=True)
 
 
 def report(session: Session, name: str, output: Path | None, fmt: str | None, excel: bool, **options: Any) -> None:
@@ -72,7 +80,7 @@ def report(session: Session, name: str, output: Path | None, fmt: str | None, ex
     from dealflow.exports.writing import Export
 
     source = projected(session, lambda reading: Export.of_report(build_report(reading, name, **options)))
-    run_export(source, output, fmt, excel)
+    run_export(session, source, output, fmt, excel)
 
 
 @contextmanager

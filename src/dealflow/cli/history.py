@@ -11,8 +11,9 @@ import click
 from dealflow.aggregates.errors import NotFound
 from dealflow.audit import DealAudit, StoreAudit, Verdict, audit_deal
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import emit_json, json_option, print_fields, print_table, text
+from dealflow.cli.output import cell, emit_json, json_option, print_fields, print_table, say, text
 from dealflow.cli.params import DATE
+from dealflow.cli.safe import shown
 from dealflow.storeformat import UnknownEvent
 from dealflow.views import event_row
 
@@ -165,11 +166,12 @@ def _print_deal_audit(deal_audit: DealAudit, events: list[Any]) -> None:
     verdict = "follows the method" if deal_audit.passed else "BREAKS THE METHOD"
     if not deal_audit.complete:
         verdict += " as far as judged: it holds an event written by a newer dealflow"
-    click.echo(f"{deal_audit.deal_id}: {verdict}")
+    say(f"{deal_audit.deal_id}: {verdict}")
     for finding, event in zip(deal_audit.findings, events, strict=True):
         verdict = finding.verdict.upper() if finding.reasons else finding.verdict
         because = f": {'; '.join(finding.reasons)}" if finding.reasons else ""
-        click.echo(f"  v{finding.version:<4} {finding.effective_on}  {describe(event)}  -> {verdict}{because}")
+        what = cell(describe(event))  # as `history` shows it: a 100 KB note is cut there too
+        click.echo(f"  v{finding.version:<4} {finding.effective_on}  {what}  -> {verdict}{shown(because)}")
 
 
 def _verdict(audits: list[DealAudit], as_json: bool) -> None:
@@ -190,7 +192,7 @@ def _verdict(audits: list[DealAudit], as_json: bool) -> None:
             }
         )
     else:
-        click.echo(_verdict_line(store))
+        say(_verdict_line(store))
     if not store.passed or store.unjudged:  # an audit that could not judge every event is no pass
         raise click.exceptions.Exit(1)
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from dealflow.cli.output import emit_json
+from dealflow.cli.output import emit_json, say
 from dealflow.cli.params import DATE
 
 if TYPE_CHECKING:
@@ -80,8 +80,26 @@ def csv_options(command: F) -> F:
         click.option("--currency", metavar="CODE", help="The ISO 4217 currency of rows that give none, e.g. EUR."),
         click.option("--decimal-comma", is_flag=True, help="Amounts are written 1.250,50 (else 1,250.50 or 1250.50)."),
         click.option("--encoding", default="utf-8", show_default=True, help="The file's text encoding, e.g. cp1252."),
-        click.option("--delimiter", default=",", show_default=True, help="The cell separator, e.g. ';'."),
+        click.option(
+            "--delimiter",
+            default=",",
+            show_default=True,
+            callback=_one_character,
+            help="The cell separator: one character, e.g. ';', or 'tab'.",
+        ),
     )
+
+
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t"}  # a tab is hard to type in a shell
+
+
+def _one_character(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    delimiter = DELIMITER_NAMES.get(value.lower(), value)
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        raise click.UsageError(
+            f"--delimiter takes one character, e.g. ';' or 'tab' (not a quote or a line break); got {value!r}", ctx
+        )
+    return delimiter
 
 
 def rejects_path(file: Path, given: Path | None) -> Path:
@@ -117,7 +135,7 @@ def print_summary(summary: Summary, as_json: bool) -> None:
     imported = summary.outcomes[Outcome.IMPORTED]
     verb = "would import" if summary.dry_run else "imported"
     made = ", ".join(f"{what} {count:,}" for what, count in summary.created.items())
-    click.echo(
+    say(
         f"{verb} {imported:,} {_plural(summary.noun, imported)} from {summary.file} "
         f"({summary.events:,} {_plural('event', summary.events)}){': ' + made if made else ''}"
     )
@@ -127,13 +145,13 @@ def print_summary(summary: Summary, as_json: bool) -> None:
             click.echo(f"  skipped, {outcome}: {summary.outcomes[outcome]:,}")
             if outcome is Outcome.BAD:
                 for problem, count in summary.problems.most_common():
-                    click.echo(f"    {problem}: {count:,}")
+                    say(f"    {problem}: {count:,}")
     if summary.defaulted:
         click.echo(f"  dated by --default-date: {summary.defaulted:,}")
     if summary.rejects:
-        click.echo(f"  rejected rows, with why: {summary.rejects}")
+        say(f"  rejected rows, with why: {summary.rejects}")
     for example in summary.examples:
-        click.echo(f"dealflow: {example}", err=True)
+        say(f"dealflow: {example}", err=True, quoted=True)
 
 
 def _plural(noun: str, count: int) -> str:
@@ -144,8 +162,10 @@ def run_import(
     session: Any, source: Any, kind: Any, *, skip_bad: bool, dry_run: bool, rejects: Path, as_json: bool
 ) -> None:
     """Run an import of any kind on the session's store, with a progress bar, and print its summary."""
+    from dealflow.exports.files import refuse_store
     from dealflow.imports.runner import Import
 
+    refuse_store(rejects, session.store, given=rejects, option="--rejects")  # it would overwrite the book
     run = Import(
         session.app,
         source,
@@ -156,4 +176,7 @@ def run_import(
         rejects=rejects,
         bar=bar_for(source.size),
     )
-    print_summary(run.run(), as_json)
+    summary = run.run()
+    print_summary(summary, as_json)
+    if skip_bad and (error := summary.nothing_good()):
+        raise error

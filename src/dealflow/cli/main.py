@@ -16,7 +16,8 @@ from dealflow import __version__
 from dealflow.cli.context import Session, login_name
 from dealflow.cli.errors import run_converting_errors
 
-# command name -> "module:attribute", in the order `dealflow --help` lists them
+# command name -> "module:attribute", in the order `dealflow --help` lists them; one that only
+# reads is named in cli/context.py READS too, so that it never makes a store
 COMMANDS = {
     "info": "dealflow.cli.deals:info",
     "open": "dealflow.cli.deals:open_deal",

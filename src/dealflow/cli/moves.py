@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import emit_json, json_option
+from dealflow.cli.output import emit_json, json_option, say
 from dealflow.cli.params import on_option
 from dealflow.playbook import LOST_REASONS, OPEN_STAGE_NAMES
 
@@ -22,7 +22,7 @@ def report(deal: Opportunity, as_json: bool, line: str) -> None:
 
         emit_json(deal_summary(deal))
     else:
-        click.echo(line)
+        say(line)
 
 
 @click.command()

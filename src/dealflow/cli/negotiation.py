@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from dealflow.aggregates.limits import ROUND
 from dealflow.cli.context import Session, pass_session
 from dealflow.cli.moves import report
-from dealflow.cli.output import emit_json, json_option
-from dealflow.cli.params import on_option
+from dealflow.cli.output import emit_json, json_option, say
+from dealflow.cli.params import WholeNumber, on_option
 from dealflow.playbook import CONCEDED_BY, CONCESSION_TERMS
 
 if TYPE_CHECKING:
@@ -44,7 +45,12 @@ def bottom_line(session: Session, deal: str, term: str, value: str, on, as_json:
 @click.option("--by", "by", required=True, type=click.Choice(CONCEDED_BY), help="Who conceded.")
 @click.option("--from", "before", required=True, metavar="AMOUNT", help="The value before the concession.")
 @click.option("--to", "after", required=True, metavar="AMOUNT", help="The value after it.")
-@click.option("--round", "round_", type=click.IntRange(min=1), help="The negotiation round; default the next one.")
+@click.option(
+    "--round",
+    "round_",
+    type=WholeNumber(ROUND),
+    help=f"The negotiation round ({ROUND.describe()}); default the next one.",
+)
 @click.option("--override", metavar="REASON", help="Why we concede past our bottom line anyway.")
 @on_option
 @json_option
@@ -82,7 +88,7 @@ def concede(session: Session, deal: str, term: str, by: str, before: str, after:
             err=True,
         )
     if conceded.past_bottom_line:
-        click.echo(f"note: past our bottom line of {limit} on {term}, by override: {conceded.override}", err=True)
+        say(f"note: past our bottom line of {limit} on {term}, by override: {conceded.override}", err=True)
 
 
 def _facts(conceded: Conceded) -> dict[str, object]:

@@ -1,5 +1,6 @@
 """One way to print: `--json` for scripts, `--csv` for spreadsheets, an aligned table or key/value
-block for people."""
+block for people. What people read is shown safe (cli/safe.py): each row one line, no character the
+terminal would obey; JSON and CSV carry the exact text."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from dealflow.aggregates.money import canonical
+from dealflow.cli.safe import cut, fit, shown
 from dealflow.exports.json_writer import plain
 
 if TYPE_CHECKING:
@@ -22,6 +24,9 @@ if TYPE_CHECKING:
     from dealflow.projections.report import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Wider cells are cut, ending in "…": a 100 KB note must not push every other row of a table off the
+# screen. Wide enough for the longest line the demo's history shows (140); --json has the whole text.
+CELL_COLUMNS = 200
 
 
 def json_option(command: F) -> F:
@@ -115,15 +120,33 @@ def text(value: Any) -> str:
 
 
 def print_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
-    cells = [[text(row.get(column)) for column in columns] for row in rows]
-    widths = [max([len(column), *(len(line[i]) for line in cells)]) for i, column in enumerate(columns)]
+    """An aligned table, one line per row, each cell shown safe and at most CELL_COLUMNS wide."""
+    cells = [[fit(shown(text(row.get(column))), CELL_COLUMNS) for column in columns] for row in rows]
+    widths = [max([len(column), *(line[i][1] for line in cells)]) for i, column in enumerate(columns)]
     lines = ["  ".join(column.upper().ljust(width) for column, width in zip(columns, widths, strict=True)).rstrip()]
-    lines += ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip() for line in cells]
+    lines += [
+        "  ".join(
+            shown_cell + " " * (width - used) for (shown_cell, used), width in zip(line, widths, strict=True)
+        ).rstrip()
+        for line in cells
+    ]
     click.echo("\n".join(lines))
 
 
+def cell(value: Any) -> str:
+    """A value as a table shows it: safe, and at most CELL_COLUMNS wide."""
+    return cut(shown(text(value)), CELL_COLUMNS)
+
+
 def print_fields(pairs: Iterable[tuple[str, Any]]) -> None:
+    """`key  value` lines, the values shown safe and whole."""
     pairs = list(pairs)
     width = max((len(key) for key, _ in pairs), default=0)
     for key, value in pairs:
-        click.echo(f"{key.ljust(width)}  {text(value)}")
+        click.echo(f"{key.ljust(width)}  {shown(text(value))}")
+
+
+def say(line: str, *, err: bool = False, quoted: bool = False) -> None:
+    """One line for people that holds user text (a deal id, an owner, a reason), shown safe;
+    `quoted` for a message that quotes its values with repr() (see `shown`)."""
+    click.echo(shown(line, quoted=quoted), err=err)

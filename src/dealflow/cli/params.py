@@ -6,6 +6,9 @@ from datetime import date
 
 import click
 
+from dealflow.aggregates.errors import InvalidInput
+from dealflow.aggregates.limits import Range, whole
+
 
 class IsoDate(click.ParamType):
     name = "DATE"
@@ -24,3 +27,18 @@ DATE = IsoDate()
 on_option = click.option(
     "--on", "on", type=DATE, default=None, help="When it happened (YYYY-MM-DD); default today, never in the future."
 )
+
+
+class WholeNumber(click.ParamType):
+    """A whole number of ASCII digits in a range (click's INT reads Unicode digits such as ١٢٣ too)."""
+
+    name = "N"
+
+    def __init__(self, limits: Range) -> None:
+        self.limits = limits
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            return whole(value, self.limits, "it")
+        except InvalidInput:
+            self.fail(f"{value!r} is not a whole number {self.limits.describe()}", param, ctx)

@@ -8,7 +8,7 @@ import sys
 import click
 
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import emit_json, json_option, print_table
+from dealflow.cli.output import emit_json, json_option, print_table, say
 
 
 @click.group()
@@ -110,7 +110,7 @@ def follow(session: Session, interval: float | None, quiet: bool) -> None:
             found,
             interval=interval or default_interval(app.store),
             stop=stop,
-            say=lambda line: click.echo(line, err=True),
+            say=lambda line: say(line, err=True),
             quiet=quiet,
         )
         stopped_at = follower.run()

@@ -8,7 +8,7 @@ import click
 
 from dealflow.aggregates.receivables import balance
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import emit_json, json_option
+from dealflow.cli.output import emit_json, json_option, say
 from dealflow.cli.params import DATE, on_option
 from dealflow.playbook import Effect, Status, action_with
 
@@ -29,9 +29,9 @@ def _report(deal: Opportunity, facts: dict[str, Any], as_json: bool, done: str) 
     if as_json:
         emit_json({"id": deal.deal_id, "version": deal.version, "status": str(deal.status), "invoice": facts})
         return
-    click.echo(f"{deal.deal_id} {facts['invoice']}: {done}; balance {facts['balance']} {deal.currency}")
+    say(f"{deal.deal_id} {facts['invoice']}: {done}; balance {facts['balance']} {deal.currency}")
     if deal.status is Status.CLOSED:
-        click.echo(f"{deal.deal_id} is closed: the signed amount is invoiced and every invoice is settled")
+        say(f"{deal.deal_id} is closed: the signed amount is invoiced and every invoice is settled")
 
 
 @click.command()

@@ -9,7 +9,7 @@ import click
 
 from dealflow.aggregates.settings import SETTING_NAMES
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import emit_json, json_option, print_fields
+from dealflow.cli.output import emit_json, json_option, print_fields, say
 from dealflow.cli.params import DATE, on_option
 
 if TYPE_CHECKING:
@@ -70,4 +70,4 @@ def set_(session: Session, name: str, value: str, on, as_json: bool) -> None:
     if as_json:
         emit_json(in_force)
     else:
-        click.echo(f"{name} set to {value} from {on or date.today()}; in force today: {in_force[name]}")
+        say(f"{name} set to {value} from {on or date.today()}; in force today: {in_force[name]}")

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from dealflow.aggregates.errors import InvalidInput
 from dealflow.exports.csv_writer import write_csv
-from dealflow.exports.files import atomic_path
+from dealflow.exports.files import atomic_path, refuse_store
 from dealflow.exports.json_writer import write_json, write_json_object, write_jsonl
 from dealflow.exports.table import Table
 
 if TYPE_CHECKING:
     from dealflow.exports.trail import Trail
     from dealflow.projections.report import Report
+    from dealflow.store import Store
 
 FORMATS = ("xlsx", "csv", "json", "jsonl")
 Advance = Callable[[int], None] | None
@@ -73,25 +74,29 @@ def format_for(target: Path | None, given: str | None) -> str:
     return chosen
 
 
-def write(export: Export, fmt: str, target: Path, *, excel: bool = False, advance: Advance = None) -> list[Path]:
-    """Write `export` in `fmt` to `target` (a multi-table CSV: to one file per table beside it)."""
+def write(
+    export: Export, fmt: str, target: Path, *, store: Store, excel: bool = False, advance: Advance = None
+) -> list[Path]:
+    """Write `export` in `fmt` to `target` (a multi-table CSV: to one file per table beside it); none
+    is written if any of them would be one of the `store`'s files."""
+    tables = export.tables() if fmt == "csv" else []
+    files = {_beside(target, t.name): [t] for t in tables} if len(tables) > 1 else {target: tables}
+    for path in files:
+        refuse_store(path, store, given=target)
     if fmt == "xlsx":
         from dealflow.exports.xlsx_writer import write_xlsx
 
         with atomic_path(target) as temporary:
             write_xlsx(export.tables(), temporary, advance=advance)
-        return [target]
-    if fmt == "csv":
-        tables = export.tables()
-        files = {target: tables} if len(tables) == 1 else {_beside(target, t.name): [t] for t in tables}
+    elif fmt == "csv":
         with ExitStack() as stack:  # every file, or none of them
             for path, parts in files.items():
                 with stack.enter_context(atomic_path(path)).open("w", encoding="utf-8", newline="") as out:
                     write_csv(parts, out, excel=excel, advance=advance)
-        return list(files)
-    with atomic_path(target) as temporary, temporary.open("w", encoding="utf-8", newline="") as out:
-        write_to(export, fmt, out, advance=advance)
-    return [target]
+    else:
+        with atomic_path(target) as temporary, temporary.open("w", encoding="utf-8", newline="") as out:
+            write_to(export, fmt, out, advance=advance)
+    return list(files)
 
 
 def write_to(export: Export, fmt: str, out: TextIO, *, excel: bool = False, advance: Advance = None) -> None:

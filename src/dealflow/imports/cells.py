@@ -9,10 +9,11 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from dealflow.aggregates.errors import InvalidInput
+from dealflow.aggregates.limits import AMOUNT, DECIMALS
 from dealflow.aggregates.money import parse_currency
 
 ISO = "ISO"
-_GROUPED = re.compile(r"\d{1,3}(?:[,' _]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+_GROUPED = re.compile(r"\d{1,3}(?:[,' _]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", re.ASCII)  # not Unicode digits
 _SIGNS = "$€£¥₹"
 _SPACES = str.maketrans("", "", "\u00a0\u202f\u2009")  # no-break and thin spaces: thousands in some locales
 NO = frozenset({"no", "n", "false", "0"})
@@ -45,8 +46,10 @@ def amount(text: str, *, decimal_comma: bool = False) -> Decimal:
         value = Decimal(re.sub(r"[,' _]", "", cleaned))
     except InvalidOperation:  # pragma: no cover - the pattern admits only digits and one point
         raise CellError("not a number", f"{text!r} is not a number") from None
-    if value.as_tuple().exponent < -4:  # type: ignore[operator]
-        raise CellError("too many decimals", f"{text!r} has more than 4 decimal places")
+    if value.as_tuple().exponent < -DECIMALS:  # type: ignore[operator]
+        raise CellError("too many decimals", f"{text!r} has more than {DECIMALS} decimal places")
+    if value not in AMOUNT:
+        raise CellError("out of range", f"{text!r} is out of range: an amount must be {AMOUNT.describe()}")
     return value
 
 

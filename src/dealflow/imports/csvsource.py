@@ -1,19 +1,29 @@
 """A CSV export read a record at a time, as often as needed (the import reads it twice), in
 constant memory: UTF-8 with or without a byte-order mark, quoted commas and line breaks, blank
-lines skipped, and each record numbered by the line it starts on, as an editor shows it."""
+lines skipped, and each record numbered by the line it starts on, as an editor shows it. A quote
+that is never closed is refused with the line it opened on (the csv module, lenient, would read the
+rest of the file into that one cell)."""
 
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from dealflow.aggregates.errors import InvalidInput
 
-csv.field_size_limit(16 * 1024 * 1024)  # a long note in one cell is still one cell
+CELL_LIMIT_MB = 16
+csv.field_size_limit(CELL_LIMIT_MB * 1024 * 1024)  # a long note in one cell is still one cell
+
+# A line the reader is given after the file's last: read as a record of its own, it is the end of the
+# file; read into a cell, a quote left open took it in. (U+FFFE is no character, so no text holds it.)
+_END = "\ufffe"
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 class Record(NamedTuple):
@@ -32,9 +42,12 @@ class CsvFile:
         self.delimiter = delimiter
         self.size = path.stat().st_size
         with self._open(None) as text:
-            reader = csv.reader(text, delimiter=delimiter)
-            header = self._next(reader, 1)
-        if not header or not any(cell.strip() for cell in header):
+            header = self._next(self._reader(text), 1)
+        if header is None:
+            raise InvalidInput(
+                f"{self.name} is empty: there is nothing to import (its first line must name the columns)"
+            )
+        if not any(cell.strip() for cell in header):
             raise InvalidInput(f"{self.name} has no header line: its first line must name the columns")
         self.header = [cell.strip() for cell in header]
 
@@ -42,7 +55,7 @@ class CsvFile:
         """The records after the header; `progress` is told the bytes read as the file is read."""
         width = len(self.header)
         with self._open(progress) as text:
-            reader = csv.reader(text, delimiter=self.delimiter)
+            reader = self._reader(text)
             self._next(reader, 1)
             line = reader.line_num + 1
             while (cells := self._next(reader, line)) is not None:
@@ -52,31 +65,64 @@ class CsvFile:
                     yield Record(line, cells)
                 line = reader.line_num + 1
 
+    def _reader(self, text: io.TextIOWrapper) -> Any:
+        return csv.reader(chain(text, (_END,)), delimiter=self.delimiter)
+
     def _next(self, reader: Iterator[list[str]], line: int) -> list[str] | None:
+        """The next record, starting on `line`; None at the end of the file."""
         try:
-            return next(reader, None)
-        except UnicodeDecodeError:
+            cells = next(reader, None)
+        except UnicodeError:  # a byte that does not decode, or a UTF-16 file without its byte-order mark
+            number, what = self._undecodable()
             raise InvalidInput(
-                f"{self.name}:{self._undecodable_line()}: the file is not {self.given_encoding} text: save it as "
-                "UTF-8 (in Excel: CSV UTF-8), or give its --encoding, e.g. --encoding cp1252"
+                f"{self.name}:{number}: {what} not {self.given_encoding} text: save the file as UTF-8 (in Excel: "
+                "CSV UTF-8), or give its --encoding, e.g. --encoding cp1252"
             ) from None
         except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise InvalidInput(
+                    f"{self.name}:{line}: a cell of the row on this line runs past {CELL_LIMIT_MB} MB: a quoted "
+                    'cell is probably never closed (an unmatched "): close the quote or remove it'
+                ) from None
             raise InvalidInput(f"{self.name}:{line}: not readable as CSV ({error}): check its quotes") from None
+        if cells and cells[-1].endswith(_END):
+            if cells == [_END]:
+                return None
+            opened = line + sum(len(_LINE_BREAK.findall(cell)) for cell in cells[:-1])
+            raise InvalidInput(
+                f'{self.name}:{opened}: a quoted cell opened on this line is never closed (an unmatched "): close '
+                "the quote or remove it (nothing was imported)"
+            )
+        return cells
 
-    def _undecodable_line(self) -> int:
-        """The first line that does not decode (text is decoded a buffer ahead of the records)."""
-        with self.path.open("rb") as lines:
-            for number, raw in enumerate(lines, start=1):
-                try:
-                    raw.decode(self.encoding)
-                except UnicodeDecodeError:
-                    return number
-        return 1  # pragma: no cover - a decoding error was raised, so some line fails
+    def _undecodable(self) -> tuple[int, str]:
+        """The first line that does not decode, and what on it does not (text is decoded a buffer
+        ahead of the records, so the reader's line is not the one)."""
+        decoder = codecs.getincrementaldecoder(self.encoding)()
+        number = 1
+        try:
+            with self.path.open("rb") as lines:
+                for raw in lines:
+                    number += decoder.decode(raw).count("\n")
+            decoder.decode(b"", final=True)  # a character cut short at the end
+        except UnicodeDecodeError as error:
+            number += error.object[: error.start].count(b"\n")
+            bad = " ".join(f"0x{byte:02x}" for byte in error.object[error.start : error.end])
+            return number, f"byte {bad} is" if error.end - error.start == 1 else f"bytes {bad} are"
+        except UnicodeError:  # the file as a whole, e.g. UTF-16 without its byte-order mark
+            pass
+        return number, "the file is"
 
     def _open(self, progress: Callable[[int], None] | None) -> io.TextIOWrapper:
         raw: io.RawIOBase = self.path.open("rb", buffering=0)  # type: ignore[assignment]
         source = _Counting(raw, progress) if progress is not None else raw
-        return io.TextIOWrapper(io.BufferedReader(source, 1 << 16), encoding=self.encoding, newline="")
+        try:
+            return io.TextIOWrapper(io.BufferedReader(source, 1 << 16), encoding=self.encoding, newline="")
+        except LookupError:  # a codec of bytes, such as base64
+            source.close()
+            raise InvalidInput(
+                f"--encoding {self.given_encoding}: not a text encoding; try utf-8, cp1252 or latin-1"
+            ) from None
 
 
 class _Counting(io.RawIOBase):

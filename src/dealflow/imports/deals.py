@@ -235,9 +235,10 @@ class DealReader:
         if text is None:
             return None
         try:
-            return cells.amount(text, decimal_comma=self.options.decimal_comma)
+            amount = cells.amount(text, decimal_comma=self.options.decimal_comma)
         except cells.CellError as error:
             raise RowError(self.columns.column("value"), error.problem, str(error)) from None
+        return amount or None  # a CRM's 0 is an amount not yet known, as a blank cell: a deal is worth more than 0
 
     def _currency(self, row_cells: Sequence[str]) -> str | None:
         text = self.columns.cell(row_cells, "currency") or self.options.currency

@@ -24,7 +24,10 @@ class JsonLinesFile:
                     progress(len(raw))
                 try:
                     text = raw.decode("utf-8-sig" if number == 1 else "utf-8").strip()
-                except UnicodeDecodeError:
-                    raise InvalidInput(f"{self.name}:{number}: not UTF-8 text: JSON Lines files are UTF-8") from None
+                except UnicodeDecodeError as error:
+                    raise InvalidInput(
+                        f"{self.name}:{number}: byte 0x{raw[error.start]:02x} (column {error.start + 1}) is not UTF-8 "
+                        "text: save the file as UTF-8, as JSON Lines files are"
+                    ) from None
                 if text:
                     yield Record(number, [text])

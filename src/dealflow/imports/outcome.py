@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from dealflow.aggregates.errors import DealflowError, InvalidInput
+from dealflow.aggregates.errors import DealflowError, InvalidInput, Refused
 
 EXAMPLES = 5  # bad rows quoted in the summary; the rejects file has them all
 
@@ -71,6 +71,7 @@ class Summary:
     read: int = 0
     outcomes: Counter[Outcome] = field(default_factory=Counter)
     problems: Counter[str] = field(default_factory=Counter)  # bad rows by where and what
+    refused: int = 0  # bad rows that the store refuses, rather than malformed ones
     examples: list[str] = field(default_factory=list)
     events: int = 0  # events written (or that would be)
     defaulted: int = 0  # rows that took --default-date
@@ -81,8 +82,19 @@ class Summary:
         self.outcomes[outcome] += 1
         if error is not None and outcome is Outcome.BAD:
             self.problems[f"{error.where}: {error.problem}" if error.where else error.problem] += 1
+            self.refused += error.refused
             if len(self.examples) < EXAMPLES:
                 self.examples.append(error.describe(file, line))
+
+    def nothing_good(self) -> DealflowError | None:
+        """When every row read was bad: the error that ends an import with --skip-bad, so that a script
+        notices that nothing was imported (exit 1 if the store refuses one of the rows, else 2)."""
+        bad = self.outcomes[Outcome.BAD]
+        if not bad or bad < self.read:
+            return None
+        listed = f" ({self.rejects} lists each, with why)" if self.rejects else ""
+        message = f"no row of {self.file} could be imported, all {bad:,} are bad: fix them{listed} and import again"
+        return Refused(message) if self.refused else InvalidInput(message)
 
     def as_dict(self) -> dict[str, Any]:
         return {

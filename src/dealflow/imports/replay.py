@@ -65,7 +65,12 @@ def read_line(text: str) -> Line:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise RowError(None, "not JSON", f"not a line of JSON ({error.msg} at column {error.colno})") from None
+        raise RowError(
+            None,
+            "not JSON",
+            f"not a line of JSON ({error.msg.removesuffix(' at')} at column {error.colno}): each line is one JSON "
+            "object, as `dealflow export events --format jsonl` writes it",
+        ) from None
     if not isinstance(data, dict):
         raise RowError(None, "not an event", "not an event: each line is one JSON object")
     event = data.get("event")
@@ -532,7 +537,7 @@ class EventImport:
                         "refused",
                         f"{_reason(error)}: fix the line (or leave it out, with its deal's later lines) "
                         "and import the file again",
-                        refused=True,
+                        refused=not isinstance(error, InvalidInput),  # a value out of range is bad input: exit 2
                     )
                 )
         self.trial.drain()

@@ -9,7 +9,8 @@ hold one chunk at a time in memory.
 
 An import is idempotent: each row is known by its source id and the digest of its content, so a
 row already imported is skipped. A crash in the second pass leaves whole chunks saved; running the
-import again skips them and saves the rest.
+import again skips them and saves the rest. Interrupted (Ctrl-C), an import says how many rows it
+saved, counting a chunk whose save the interrupt cut short only if the store holds it.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
 
 from dealflow import collector
-from dealflow.aggregates.errors import ConcurrentChange, InvalidInput, Refused
+from dealflow.aggregates.errors import ConcurrentChange, DealflowError, InvalidInput, Refused
 from dealflow.imports import stored
 from dealflow.imports.outcome import REJECTED, Outcome, RowError, Summary
 from dealflow.imports.rejects import Rejects
@@ -49,6 +50,10 @@ class Item:
 
     def refuse(self, error: RowError) -> None:
         self.outcome, self.error = Outcome.BAD, error
+
+
+class Interrupted(DealflowError):
+    """The import was interrupted (Ctrl-C): what it saved, and that running it again resumes (exit 1)."""
 
 
 class Source(Protocol):
@@ -93,9 +98,17 @@ class Import:
     dry_run: bool = False
     rejects: Path | None = None
     bar: Bar = _no_bar
+    saved: int = field(default=0, init=False)  # rows whose chunk the store holds
+    unsure: int = field(default=0, init=False)  # rows of a chunk cut short that the store could not be asked about
 
     def run(self) -> Summary:
         summary = Summary(self.source.name, self.kind.noun, dry_run=self.dry_run)
+        try:
+            return self._run(summary)
+        except KeyboardInterrupt:
+            raise Interrupted(self._interrupted(summary)) from None
+
+    def _run(self, summary: Summary) -> Summary:
         with Scratch() as scratch, collector.paused():
             with Rejects(self.rejects, self.source) as rejects:
                 self._check(scratch, summary, rejects)
@@ -157,7 +170,7 @@ class Import:
                     raise _stopped(error, self.source.name, items) from None
                 summary.events += events
                 if aggregates and not self.dry_run:
-                    self._save(aggregates)
+                    self._save(aggregates, len(items))
                 del aggregates
                 collector.batch_done()
                 advance(len(items))
@@ -167,9 +180,9 @@ class Import:
         before = [item for item in items if error.line is not None and item.line < error.line]
         if before and not self.dry_run:
             aggregates, _ = self.kind.build(before, self.actor, Counter(), scratch)
-            self._save(aggregates)
+            self._save(aggregates, len(before))
 
-    def _save(self, aggregates: Sequence[Any]) -> None:
+    def _save(self, aggregates: Sequence[Any], rows: int) -> None:
         try:
             self.app.save(*aggregates)
         except IntegrityError:
@@ -177,6 +190,34 @@ class Import:
                 "the store changed while importing (another import or command wrote the same deal): run the "
                 "import again; the rows already imported are skipped"
             ) from None
+        except KeyboardInterrupt:
+            try:  # interrupted before its commit, or after it (notifying the projections, say)
+                held = _holds(self.app, aggregates[-1])
+            except Exception:  # the interrupt left no connection that can tell
+                self.unsure = rows
+            else:
+                self.saved += rows if held else 0
+            raise
+        self.saved += rows
+
+    def _interrupted(self, summary: Summary) -> str:
+        noun = f"{self.kind.noun}s"
+        if self.dry_run or not (self.saved or self.unsure):
+            return f"import of {self.source.name} interrupted: nothing was imported; run the same command again"
+        total = summary.outcomes[Outcome.IMPORTED]
+        if self.saved == total:
+            return f"import of {self.source.name} interrupted after all {total:,} {noun} were saved: nothing is left"
+        saved = f"{self.saved:,}" + (f" (or {self.saved + self.unsure:,})" if self.unsure else "")
+        return (
+            f"import of {self.source.name} interrupted after {saved} of {total:,} {noun} were saved; run the same "
+            f"command again to import the rest ({noun} already imported are skipped)"
+        )
+
+
+def _holds(app: Any, aggregate: Any) -> bool:
+    """Whether the store holds the aggregate's last event: a chunk is saved in one transaction, so
+    its last aggregate says whether the whole chunk was."""
+    return bool(app.recorder.select_events(aggregate.id, gt=aggregate.version - 1, limit=1))
 
 
 def _stopped(error: RowError, file: str, items: Sequence[Item]) -> Refused:

@@ -12,7 +12,7 @@ from dealflow.aggregates import events
 from dealflow.playbook import DEADLOCK, US, Effect, action_with
 from dealflow.projections.decode import Event
 from dealflow.projections.projection import Handler, Processor
-from dealflow.projections.units import to_units
+from dealflow.projections.units import fits, to_units
 
 NEGOTIATE = action_with(Effect.NEGOTIATES).name
 
@@ -80,7 +80,7 @@ class ConcessionsProcessor(Processor):
         size = to_units(data["size"])
         side = "our" if data["by"] == US else "their"
         term[f"{side}_count"] += 1
-        term[f"{side}_total"] += size
+        term[f"{side}_total"] = fits(term[f"{side}_total"] + size)
         term["widened"] += bool(data["widened"])
         term["past_bottom_line"] += bool(data["past_bottom_line"])
         self.changes.concessions.append(

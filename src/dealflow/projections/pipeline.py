@@ -12,7 +12,7 @@ from dealflow.playbook import CLOSED, LOST, STAGE_NAMES, WON_STAGE, Effect, Stat
 from dealflow.projections.decode import Event
 from dealflow.projections.projection import Handler, Processor
 from dealflow.projections.tables import STAGE_BIT, days_in
-from dealflow.projections.units import to_day, to_units
+from dealflow.projections.units import fits, to_day, to_units
 from dealflow.projections.versions import DealVersions, PipelineChanges, PipelineView, Row
 
 PROPOSAL = action_with(Effect.SETS_VALUE).name
@@ -105,7 +105,7 @@ class PipelineProcessor(Processor):
             added = to_units(event.data["fields"]["amount"])
 
             def upsell(row: Row) -> None:
-                row["value"] = (row["value"] or 0) + added
+                row["value"] = fits((row["value"] or 0) + added)
 
             self._change(event, upsell)
         else:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Subquery, and_, case, func, select
 from dealflow.exports.table import Cell, Table
 from dealflow.playbook import Status
 from dealflow.projections.report import columns, currency_key, ratio, tidy_row, weigh
+from dealflow.projections.sums import joined, summed
 from dealflow.projections.units import from_day, from_units
 
 OPEN, WON, CLOSED = Status.OPEN.value, Status.WON.value, Status.CLOSED.value
@@ -20,13 +21,17 @@ def by_group(connection: Connection, s: Subquery, by: str, cutoff: int, p: dict[
     """Per owner or account and currency: the open pipeline, its weight, what was won and lost."""
     key = s.c[by]
     stalled = func.sum(case((and_(s.c.status == OPEN, s.c.valid_from <= cutoff), 1), else_=0))
-    grouped = connection.execute(
-        select(key, s.c.currency, s.c.status, s.c.stage, func.count(), func.sum(s.c.value), func.sum(s.c.signed))
-        .add_columns(func.count(s.c.signed), stalled)
-        .group_by(key, s.c.currency, s.c.status, s.c.stage)
-    ).all()
+    grouped = summed(
+        connection,
+        lambda money: (
+            select(key, s.c.currency, s.c.status, s.c.stage, func.count(), *money(s.c.value))
+            .add_columns(*money(s.c.signed), func.count(s.c.signed), stalled)
+            .group_by(key, s.c.currency, s.c.status, s.c.stage)
+        ),
+    )
     totals: dict[tuple[str, Any], dict[str, Any]] = {}
-    for name, currency, status, stage, count, value, signed, agreements, idle in grouped:
+    for name, currency, status, stage, count, *money, agreements, idle in grouped:
+        value, signed = joined(*money[:2]), joined(*money[2:])  # each sum in two columns (`sums`)
         row = totals.setdefault((name, currency), _group_row(by, name, currency))
         amount = from_units(value or 0) or Decimal(0)
         if status == OPEN:
@@ -74,13 +79,17 @@ def _group_row(by: str, name: str, currency: Any) -> dict[str, Any]:
 
 def forecast(connection: Connection, s: Subquery, p: dict[str, Decimal]) -> Table:
     """Open deals by the month they are expected to close (their forecast close date)."""
-    grouped = connection.execute(
-        select(s.c.close_by, s.c.currency, s.c.stage, func.count(), func.sum(s.c.value))
-        .where(s.c.status == OPEN)
-        .group_by(s.c.close_by, s.c.currency, s.c.stage)
-    ).all()
+    grouped = summed(
+        connection,
+        lambda money: (
+            select(s.c.close_by, s.c.currency, s.c.stage, func.count(), *money(s.c.value))
+            .where(s.c.status == OPEN)
+            .group_by(s.c.close_by, s.c.currency, s.c.stage)
+        ),
+    )
     months: dict[tuple[str | None, Any], dict[str, Any]] = {}
-    for close_by, currency, stage, count, value in grouped:
+    for close_by, currency, stage, count, *money in grouped:
+        value = joined(*money)
         month = from_day(close_by).strftime("%Y-%m") if close_by else None  # type: ignore[union-attr]
         row = months.setdefault((month, currency), {"month": month, "currency": currency, "deals": 0})
         amount = from_units(value or 0) or Decimal(0)

@@ -18,6 +18,7 @@ from dealflow.exports.table import Cell, Table
 from dealflow.playbook import STAGE_NAMES, Defaults, Status
 from dealflow.projections.pipeline_groups import by_group, forecast, stalled_deals
 from dealflow.projections.report import Report, columns, currency_first, currency_key, ratio, tidy, weigh
+from dealflow.projections.sums import joined, summed
 from dealflow.projections.tables import STAGE_BIT, days_in, pipeline_deals, pipeline_history
 from dealflow.projections.units import from_units
 
@@ -75,16 +76,20 @@ def _by_stage(connection: Connection, s: Subquery, day: int, cutoff: int, p: dic
     flow), or of the versions as of a past day."""
     stalled = func.sum(case((and_(s.c.status == OPEN, s.c.valid_from <= cutoff), 1), else_=0))
     flow = _flow_sums(s, day)
-    grouped = connection.execute(
-        select(s.c.status, s.c.stage, s.c.currency, s.c.lost_reason, func.count(), func.sum(s.c.value))
-        .add_columns(func.sum(s.c.signed), func.count(s.c.signed), stalled, *flow)
-        .group_by(s.c.status, s.c.stage, s.c.currency, s.c.lost_reason)
-    ).all()
-    spent = [sum(row[9 + n] or 0 for row in grouped) for n in range(len(flow))]
+    grouped = summed(
+        connection,
+        lambda money: (
+            select(s.c.status, s.c.stage, s.c.currency, s.c.lost_reason, func.count(), *money(s.c.value))
+            .add_columns(*money(s.c.signed), func.count(s.c.signed), stalled, *flow)
+            .group_by(s.c.status, s.c.stage, s.c.currency, s.c.lost_reason)
+        ),
+    )
+    spent = [sum(row[11 + n] or 0 for row in grouped) for n in range(len(flow))]  # after 11 columns, as below
     stages: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     outcomes: dict[Any, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     reasons: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0, 0])
-    for status, stage, currency, reason, count, value, signed, agreements, idle, *_ in grouped:
+    for status, stage, currency, reason, count, *money, agreements, idle in (row[:11] for row in grouped):
+        value, signed = joined(*money[:2]), joined(*money[2:])  # each sum in two columns (`sums`)
         if status in (OPEN, WON):
             totals = stages[currency, stage]
             totals[0], totals[1], totals[2] = totals[0] + count, totals[1] + (value or 0), totals[2] + idle

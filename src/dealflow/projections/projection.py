@@ -10,7 +10,9 @@ from operator import itemgetter
 from typing import Any, ClassVar, NamedTuple
 
 from sqlalchemy import Connection, Executable, Table, bindparam
+from sqlalchemy.exc import DataError
 
+from dealflow.aggregates.errors import DealflowError
 from dealflow.projections import tracking
 from dealflow.projections.decode import KINDS, Event
 
@@ -32,13 +34,35 @@ class Processor(ABC):
     def write(self) -> None:
         """Write what the batch changed."""
 
-    def process(self, events: Sequence[Event]) -> None:
+    def process(self, events: Sequence[Event], projection: str = "a") -> None:
+        """Apply `events`; an event that cannot be projected raises CannotProject naming `projection`,
+        the event and the cause (never the connection, which is not at fault)."""
         handlers = {cls.__name__: handler for cls, handler in self.handlers().items()}
         mine = events if handlers.keys() >= KINDS else [event for event in events if event.kind in handlers]
         self.load(mine)
-        for event in mine:
-            handlers[event.kind](event)
-        self.write()
+        try:  # free in Python 3.11 until raised: no cost an event
+            for event in mine:
+                handlers[event.kind](event)
+        except (ArithmeticError, ValueError, LookupError, TypeError) as error:
+            raise CannotProject(f"the {projection} projection cannot process {_named(event)}: {error}") from error
+        try:
+            self.write()
+        except (OverflowError, DataError) as error:  # a value the checks above did not foresee; the batch's range
+            where = f"events {events[0].id} to {events[-1].id}" if events else "its events"
+            raise CannotProject(f"the {projection} projection cannot store {where}: {_first_line(error)}") from error
+
+
+class CannotProject(DealflowError):
+    """An event in the log that a projection cannot store (exit 1): reports stay as they were."""
+
+
+def _named(event: Event) -> str:
+    return f"event {event.id} of the log ({event.kind}, version {event.version} of deal {event.deal})"
+
+
+def _first_line(error: Exception) -> str:
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 class Projection(ABC):
@@ -57,7 +81,7 @@ class Projection(ABC):
         """Process a batch unless another process has already moved this projection (then False)."""
         if not tracking.advance(connection, self.name, claim):
             return False
-        self.processor(connection).process(events)
+        self.processor(connection).process(events, self.name)
         return True
 
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 SCALE = 4  # decimal places kept: the domain refuses amounts with more
+MAX_UNITS = 2**63 - 1  # what a BigInteger column holds, on SQLite and PostgreSQL alike
 
 _DAYS: dict[str, int] = {}  # ISO text -> day number; a log holds few distinct dates
 
@@ -41,7 +42,17 @@ def to_units(value: Any) -> int | None:
         return None
     if isinstance(value, dict):
         value = value["_data_"]
-    return int(Decimal(value).scaleb(SCALE))
+    return fits(int(Decimal(value).scaleb(SCALE)))
+
+
+def fits(units: int) -> int:
+    """`units`, or OverflowError when a money column cannot hold them (the domain refuses any amount
+    or deal total that large, so only a log written otherwise holds one)."""
+    if not -MAX_UNITS <= units <= MAX_UNITS:
+        raise OverflowError(
+            f"the amount {from_units(units):,} is beyond what a projection stores (at most {from_units(MAX_UNITS):,})"
+        )
+    return units
 
 
 @lru_cache(maxsize=65_536)  # reports of thousands of rows repeat amounts; a Decimal never changes, so one is shared
