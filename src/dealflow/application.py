@@ -121,7 +121,7 @@ class DealflowApp(Application):
         try:
             return self.mapper.to_domain_event(stored)
         except NewerEvent:
-            return UnknownEvent.of(stored, self.mapper)
+            return UnknownEvent(stored, self.mapper)
 
     # --- reading --------------------------------------------------------------------------
 

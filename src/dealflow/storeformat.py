@@ -18,7 +18,6 @@ here (`UnknownEvent`), and says so for that deal, keeping the others readable.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -98,39 +97,38 @@ class NewerAwareMapper(Mapper[Any]):
             raise NewerEvent(stored_event) from None
 
 
-@dataclass(frozen=True)
 class UnknownEvent:
     """A stored event of a type this dealflow does not know, with what can be read of it: when it was
-    recorded, by whom, the state it left the deal in, and its stored topic and state, unchanged."""
+    recorded, by whom, the state it left the deal in, and its stored topic and state, unchanged.
+    A plain class, not a dataclass: making one costs every command's start-up a few milliseconds."""
 
-    originator_id: Any
-    originator_version: int
-    topic: str
-    stored: Any  # the stored state as JSON (None if it is not JSON: a ciphered or compressed store)
-    timestamp: datetime | None
-    effective_on: date | None
-    actor: str | None
-    state: str | None
+    __slots__ = (
+        "actor",
+        "effective_on",
+        "originator_id",
+        "originator_version",
+        "state",
+        "stored",
+        "timestamp",
+        "topic",
+    )
+
+    def __init__(self, stored: StoredEvent, mapper: Mapper[Any]) -> None:
+        raw = _json(stored.state) if mapper.cipher is None and mapper.compressor is None else None
+        fields = _decoded(mapper, stored.state) or (raw if isinstance(raw, dict) else {})
+        timestamp = _value(fields.get("timestamp"), datetime.fromisoformat)
+        self.originator_id = stored.originator_id
+        self.originator_version = stored.originator_version
+        self.topic = stored.topic
+        self.stored: Any = raw  # the stored state as JSON (None if it is not JSON: a ciphered or compressed store)
+        self.timestamp: datetime | None = timestamp.astimezone(UTC) if isinstance(timestamp, datetime) else None
+        self.effective_on: date | None = _value(fields.get("effective_on"), date.fromisoformat)
+        self.actor: str | None = fields.get("actor") if isinstance(fields.get("actor"), str) else None
+        self.state: str | None = fields.get("state") if isinstance(fields.get("state"), str) else None
 
     @property
     def name(self) -> str:
         return event_name(self.topic)
-
-    @classmethod
-    def of(cls, stored: StoredEvent, mapper: Mapper[Any]) -> UnknownEvent:
-        raw = _json(stored.state) if mapper.cipher is None and mapper.compressor is None else None
-        fields = _decoded(mapper, stored.state) or (raw if isinstance(raw, dict) else {})
-        timestamp = _value(fields.get("timestamp"), datetime.fromisoformat)
-        return cls(
-            originator_id=stored.originator_id,
-            originator_version=stored.originator_version,
-            topic=stored.topic,
-            stored=raw,
-            timestamp=timestamp.astimezone(UTC) if isinstance(timestamp, datetime) else None,
-            effective_on=_value(fields.get("effective_on"), date.fromisoformat),
-            actor=fields.get("actor") if isinstance(fields.get("actor"), str) else None,
-            state=fields.get("state") if isinstance(fields.get("state"), str) else None,
-        )
 
     def row(self) -> dict[str, Any]:
         """A line of the audit trail, shaped like `views.event_row`'s, carrying the stored event as it is:

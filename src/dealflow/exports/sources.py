@@ -131,7 +131,7 @@ def _newer(app: DealflowApp, notification: Any, names: dict[str, str], first: in
     dealflow that knows it can take it back; one that does not refuses the line (`import events`)."""
     from dealflow.storeformat import NewerDealflow, UnknownEvent
 
-    event = UnknownEvent.of(notification, app.mapper)
+    event = UnknownEvent(notification, app.mapper)
     if event.stored is None:
         raise NewerDealflow(
             f"event {notification.id} was written by a newer dealflow ({event.name}) into a ciphered or compressed "
