@@ -82,7 +82,8 @@ def history(app: DealflowApp, deal: str, *, as_of: date | None = None) -> Trail:
     events = app.history(deal)
     name = f"history {events[0].deal_id}"
     if as_of is not None:
-        events = [event for event in events if event.effective_on <= as_of]
+        # a newer dealflow's event whose date cannot be read is kept: never left out unsaid
+        events = [event for event in events if (event.effective_on or date.min) <= as_of]
         if not events:
             raise NotFound(f"deal {deal!r} was not yet open on {as_of}")
     return Trail(name, lambda: ((event_row(event), event) for event in events), len(events))
