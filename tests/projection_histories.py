@@ -194,13 +194,21 @@ class History:
         self.app.set_bottom_line(deal_id, rng.choice(CONCESSION_TERMS), str(rng.randrange(50, 150)), actor=ACTOR, on=on)
 
     def _concede(self, deal_id: str, on: date, rng: random.Random) -> None:
-        before = rng.randrange(60, 200)
-        after = before - rng.randrange(1, 40) * rng.choice((1, -1))
-        concession = {"term": rng.choice(CONCESSION_TERMS), "by": rng.choice(("us", "customer"))}
+        """Mostly from where the side last stood and the way its concessions go; now and then from
+        elsewhere, with a reason or without (refused), or backwards (refused)."""
+        deal = self.app.deal(deal_id)
+        term, by = rng.choice(CONCESSION_TERMS), rng.choice(("us", "customer"))
+        last = deal.concession_positions.get(term, {}).get(by)
+        before = last if last is not None and rng.random() < 0.8 else Decimal(rng.randrange(60, 200))
+        ours = deal.our_concession_directions.get(term)
+        way = (ours if by == "us" else -ours) if ours is not None and rng.random() < 0.8 else rng.choice((1, -1))
+        after = before + rng.randrange(1, 40) * way
         override = "approved by the board" if rng.random() < 0.5 else None
+        reason = "the scope changed" if rng.random() < 0.5 else None
         self.app.concede(
-            deal_id, actor=ACTOR, before=str(before), after=str(after), override=override, on=on, **concession
-        )
+            deal_id, actor=ACTOR, term=term, by=by, before=str(before), after=str(after), override=override,
+            reason=reason, on=on,
+        )  # fmt: skip
 
     def _upsell(self, deal_id: str, on: date, rng: random.Random) -> None:
         self.app.record(

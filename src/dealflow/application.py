@@ -14,10 +14,10 @@ from eventsourcing.utils import get_topic
 
 from dealflow import sqlite_file, storeformat
 from dealflow.aggregates.errors import ConcurrentChange, NotFound, Refused
-from dealflow.aggregates.events import COLLECT, REFER, Conceded, DealEvent, Opened
+from dealflow.aggregates.events import REFER, Conceded, DealEvent, Opened
 from dealflow.aggregates.ids import check_deal_id, deal_uuid, invoice_uuid, numbered_deal_id
 from dealflow.aggregates.opportunity import Opportunity
-from dealflow.playbook import ACTIONS, DEFAULTS, Defaults, Effect
+from dealflow.playbook import DEFAULTS, Defaults
 from dealflow.store import Store, parse_store
 from dealflow.storeformat import NewerAwareMapper, NewerDealflow, NewerEvent, UnknownEvent
 
@@ -249,12 +249,8 @@ class DealflowApp(Application):
         if action == REFER:
             return self._refer(deal_id, fields, actor=actor, on=on, note=note)
         deal = self.deal(deal_id)
-        # the gift limit in force when the gift was given; only trust actions need the settings read
-        limit = (
-            self.settings(on).gift_limit
-            if ACTIONS.get(action) and ACTIONS[action].effect is Effect.RELATIONSHIP
-            else DEFAULTS.gift_limit
-        )
+        # the gift limit in force when the gift was given, whatever the action; only a gift needs the settings read
+        limit = self.settings(on).gift_limit if fields.get("gift_value") not in (None, "") else DEFAULTS.gift_limit
         deal.record_action(action, fields, actor=actor, on=on, note=note, gift_limit=limit)
         self._save(deal)
         return deal.deal_id
@@ -356,16 +352,9 @@ class DealflowApp(Application):
     def chase(
         self, invoice: str, *, cause: str, method: str, actor: str, note: str | None = None, on: date | None = None
     ) -> Opportunity:
-        deal = self.deal_for_invoice(invoice)
-        self.record(
-            deal.deal_id,
-            COLLECT,
-            {"invoice": _invoice_key(deal, invoice), "cause": cause, "method": method},
-            actor=actor,
-            on=on,
-            note=note,
+        return self._change_invoice(
+            invoice, lambda d, i: d.chase(i, cause=cause, method=method, note=note, actor=actor, on=on)
         )
-        return self.deal(deal.deal_id)
 
     def write_off(self, invoice: str, *, reason: str, actor: str, on: date | None = None) -> Opportunity:
         return self._change_invoice(invoice, lambda d, i: d.write_off(i, reason=reason, actor=actor, on=on))

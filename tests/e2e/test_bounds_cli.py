@@ -145,7 +145,7 @@ def test_concessions_that_would_take_a_sides_total_past_the_limit_are_refused(bo
     concede = ("concede", IN_COMMITMENT, "--term", "other", "--by", "customer")
     first = book.run(*concede, "--from", "0", "--to", "99999999999999")
     before = book.events()
-    second = book.run(*concede, "--from", "99999999999999", "--to", "0")
+    second = book.run(*concede, "--from", "0", "--to", "99999999999999", "--reason", "a fresh offer on a new scope")
 
     assert first.returncode == 0, first.stderr
     assert second.returncode == 1

@@ -223,7 +223,7 @@ REFUSALS = [
      ("invoice", "{d}", "INV-2", "--amount", "40000.01", "--due", DUE), 1,
      "invoice of 40000.01 exceeds the 40000 of the signed amount not yet invoiced"),
     ("invoicing before signing", "commitment", [], ("invoice", "{d}", "INV-1", "--amount", "100", "--due", DUE), 1,
-     ("collect", "follow_up", "this deal is in commitment")),
+     "invoices are recorded in follow_up, once the deal is signed, and this deal is in commitment"),
     ("a concession past our bottom line without an override", "commitment",
      [("bottom-line", "{d}", "--term", "price", "--value", "100000")],
      ("concede", "{d}", "--term", "price", "--by", "us", "--from", "120000", "--to", "95000"), 1,
@@ -367,7 +367,7 @@ def test_a_concession_past_our_bottom_line_is_recorded_with_an_override_and_says
     assert as_json(result) == {
         "id": deal, "version": version + 1, "term": "price", "by": "us",
         "from": "120000", "to": "95000", "round": 1, "size": "25000", "widened": False, "past_bottom_line": True,
-        "override": "strategic reference customer",
+        "override": "strategic reference customer", "reason": None,
     }  # fmt: skip
     assert "past our bottom line of 100000 on price, by override: strategic reference customer" in result.stderr
 

@@ -3,9 +3,11 @@ not refused), and none passes our bottom line unless an override reason is given
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from eventsourcing.domain import Snapshot
 
 from dealbook import ACTOR, act, deal_in, refused
 from dealflow.aggregates.errors import InvalidInput
@@ -165,7 +167,111 @@ def test_a_malformed_concession_is_refused(deal, concession: dict, says: str):
 @pytest.mark.parametrize("stage", ["value", "follow_up"])
 def test_concessions_and_bottom_lines_belong_to_commitment(stage: str):
     deal = deal_in(stage)
-    with refused(deal, says=f"negotiate is a commitment action and this deal is in {stage}"):
+    with refused(deal, says=f"concessions are recorded in commitment, while negotiating, and this deal is in {stage}"):
         deal.concede(term="price", by="us", before="100", after="90", actor=ACTOR)
-    with refused(deal, says=f"negotiate is a commitment action and this deal is in {stage}"):
+    with refused(
+        deal, says=f"a bottom line is set in commitment, while preparing the negotiation, and this deal is in {stage}"
+    ):
         deal.set_bottom_line("price", "90", actor=ACTOR)
+
+
+# --- where a concession starts, and which way it goes ----------------------------------------------
+
+
+def test_a_concession_starts_where_that_side_last_stood_on_the_term(deal):
+    _concede(deal, before="1000", after="950")
+    _concede(deal, by="customer", before="700", after="750")
+    says = "--from 1000 is not where we last stood on price (950): give --from 950, or --reason TEXT"
+    with refused(deal, says=says):
+        deal.concede(term="price", by="us", before="1000", after="900", actor=ACTOR)
+    with refused(deal, says="--from 700 is not where the customer last stood on price (750): give --from 750"):
+        deal.concede(term="price", by="customer", before="700", after="800", actor=ACTOR)
+    assert _concede(deal, before="950", after="930").size == 20
+    assert _concede(deal, by="customer", before="750", after="800").size == 50
+
+
+def test_a_concession_from_elsewhere_is_recorded_with_its_reason_and_the_side_stands_where_it_went(deal):
+    _concede(deal, before="1000", after="950")
+    conceded = _concede(deal, before="1100", after="1050", reason="  scope grew by a plant ")
+    assert (conceded.before, conceded.after, conceded.size, conceded.reason) == (
+        1100,
+        1050,
+        50,
+        "scope grew by a plant",
+    )
+    assert deal.concession_positions == {"price": {"us": Decimal("1050")}}
+    with refused(deal, says="give --from 1050"):
+        deal.concede(term="price", by="us", before="950", after="940", reason="   ", actor=ACTOR)
+
+
+def test_a_concession_from_the_last_position_records_no_reason(deal):
+    assert _concede(deal, before="1000", after="950").reason is None
+
+
+@pytest.mark.parametrize(
+    ("steps", "move", "says"),
+    [
+        ([("us", "1000", "950")], ("us", "950", "980"), "moving price from 950 to 980 is in our favour"),
+        (
+            [("us", "1000", "950")],
+            ("customer", "800", "700"),
+            "moving price from 800 to 700 is in the customer's favour",
+        ),
+        ([("customer", "800", "850")], ("us", "1000", "1100"), "moving price from 1000 to 1100 is in our favour"),
+        ([("customer", "800", "850")], ("customer", "850", "820"), "is in the customer's favour"),
+    ],
+    ids=["ours-back", "theirs-toward-them", "ours-after-theirs", "theirs-back"],
+)
+def test_a_move_back_is_no_concession_and_the_refusal_points_to_a_counter_offer(deal, steps, move, says):
+    for by, before, after in steps:
+        _concede(deal, by=by, before=before, after=after)
+    by, before, after = move
+    with refused(deal, says=says) as caught:
+        deal.concede(term="price", by=by, before=before, after=after, actor=ACTOR)
+    assert (
+        "a concession gives something up; record a counter-offer with `dealflow act DEAL negotiate --step exchange"
+        in (str(caught.value))
+    )
+
+
+def test_a_reason_does_not_let_a_move_back_pass_as_a_concession(deal):
+    _concede(deal, before="1000", after="950")
+    with refused(deal, says="is in our favour"):
+        deal.concede(term="price", by="us", before="900", after="990", reason="re-quoted", actor=ACTOR)
+
+
+def test_our_first_concession_goes_toward_our_bottom_line_and_a_move_away_is_not_called_past_it(deal):
+    deal.set_bottom_line("price", "900", actor=ACTOR)
+    deal.collect_events()
+    with refused(deal, says="moving price from 1000 to 1100 is in our favour") as caught:
+        deal.concede(term="price", by="us", before="1000", after="1100", actor=ACTOR)
+    assert "bottom line" not in str(caught.value)
+    assert not _concede(deal, before="1000", after="950").past_bottom_line
+
+
+def test_each_term_has_its_own_direction(deal):
+    _concede(deal, before="1000", after="950")
+    assert _concede(deal, term="payment", before="30", after="45").size == 15
+    assert deal.our_concession_directions == {"price": -1, "payment": 1}
+
+
+def test_a_legacy_concession_is_judged_as_before_the_rules_on_where_it_starts_and_its_direction(deal):
+    deal.set_bottom_line("price", "900", actor=ACTOR)
+    deal.concede(term="price", by="us", before="1000", after="950", actor=ACTOR)
+    conceded = deal.concede(
+        term="price", by="us", before="1200", after="1250", override="as recorded", actor=ACTOR, legacy=True
+    )
+    assert conceded.past_bottom_line  # as the rules then flagged it
+    assert "reason" not in vars(conceded)  # so that it exports as it was
+    assert deal.concession_positions == {"price": {"us": Decimal("1250")}}
+
+
+def test_a_deal_snapshotted_before_positions_were_kept_takes_its_next_concession_from_where_it_says(deal):
+    _concede(deal, before="1000", after="950")
+    snapshot = Snapshot.take(deal)
+    kept_since = ("concession_positions", "our_concession_directions")
+    before_positions = {k: v for k, v in snapshot.state.items() if k not in kept_since}
+    loaded = replace(snapshot, state=before_positions).mutate(None)
+    assert (loaded.concession_positions, loaded.our_concession_directions) == ({}, {})
+    assert loaded.concession_rounds == {"price": 1}
+    assert loaded.concede(term="price", by="us", before="1000", after="990", actor=ACTOR).size == 10

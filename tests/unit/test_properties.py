@@ -283,10 +283,9 @@ class DealLifecycle(RuleBasedStateMachine):
     @rule(invoice=INVOICES)
     def chase(self, invoice: str) -> None:
         key = self._invoice_key(invoice)
-        fields = {"invoice": key, "cause": "unwilling", "method": "phone"}
         self._both(
             lambda: self.app.chase(invoice, cause="unwilling", method="phone", actor=ACTOR),
-            lambda: self.live.record_action(COLLECT, fields, actor=ACTOR),
+            lambda: self.live.chase(key, cause="unwilling", method="phone", actor=ACTOR),
         )
 
     @rule(value=st.sampled_from(["900", "950", "-5"]))
@@ -299,12 +298,16 @@ class DealLifecycle(RuleBasedStateMachine):
     @rule(
         term=st.sampled_from([*CONCESSION_TERMS[:2], "colour"]),
         by=st.sampled_from(["us", "us", "customer"]),
-        before=st.sampled_from(["1000", "980", "940"]),
+        before=st.sampled_from([None, None, "1000", "980", "940"]),  # None: where the side last stood
         after=st.sampled_from(["990", "960", "880", "1000"]),
         override=st.sampled_from([None, "strategic account"]),
+        reason=st.sampled_from([None, "re-quoted"]),
     )
-    def concede(self, term: str, by: str, before: str, after: str, override: str | None) -> None:
-        concession = {"term": term, "by": by, "before": before, "after": after, "override": override}
+    def concede(
+        self, term: str, by: str, before: str | None, after: str, override: str | None, reason: str | None
+    ) -> None:
+        start = before or str(self.live.concession_positions.get(term, {}).get(by, "1000"))
+        concession = {"term": term, "by": by, "before": start, "after": after, "override": override, "reason": reason}
         self._both(
             lambda: self.app.concede(self.deal_id, actor=ACTOR, **concession),
             lambda: self.live.concede(actor=ACTOR, **concession),

@@ -187,7 +187,9 @@ def test_a_settled_or_unknown_invoice_is_not_chased():
 @pytest.mark.parametrize("stage", ["analysis", "commitment"])
 def test_nothing_is_invoiced_before_the_agreement_is_signed(stage: str):
     deal = deal_in(stage)
-    with refused(deal, says=f"collect is a follow_up action and this deal is in {stage}"):
+    with refused(
+        deal, says=f"invoices are recorded in follow_up, once the deal is signed, and this deal is in {stage}"
+    ):
         deal.invoice("INV-1", amount="100", due=TODAY, actor=ACTOR)
 
 

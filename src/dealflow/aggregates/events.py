@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eventsourcing.domain import Aggregate
 
 from dealflow.aggregates.lifecycle import stage_of
+from dealflow.aggregates.negotiation import direction
 from dealflow.playbook import ACTIONS, DEADLOCK, STAGE_OF_ACTION, US, Effect, Move, Record, action_with
 
 if TYPE_CHECKING:
@@ -48,6 +49,13 @@ def mark_imported(event: Aggregate.Event, source: Mapping[str, Any]) -> None:
     Call it before the event is saved.
     """
     object.__setattr__(event, "imported", dict(source))  # as a frozen dataclass's own __init__ sets fields
+
+
+def mark_legacy(event: Conceded) -> None:
+    """A concession replayed from a log written before dealflow kept a concession's reason: stored
+    without the field, as it was written, so that it exports as it was (and replays so again).
+    Call it before the event is saved."""
+    object.__delattr__(event, "reason")  # the class's default, None, answers for it
 
 
 class DealEvent(Aggregate.Event):
@@ -219,6 +227,7 @@ class Conceded(DealEvent):
     widened: bool
     past_bottom_line: bool
     override: str | None
+    reason: str | None = None  # why --from is not the side's last position; absent from older events
     trigger: ClassVar[str] = NEGOTIATE
 
     def assign(self, deal: Opportunity) -> None:
@@ -227,6 +236,12 @@ class Conceded(DealEvent):
         deal.conceded = {**deal.conceded, key: deal.conceded.get(key, Decimal(0)) + self.size}
         if self.by == US:
             deal.our_last_concession = {**deal.our_last_concession, self.term: self.size}
+        positions = deal.concession_positions.get(self.term, {})
+        deal.concession_positions = {**deal.concession_positions, self.term: {**positions, self.by: self.after}}
+        directions = deal.our_concession_directions
+        if self.term not in directions:  # the term's first concession: the way each side goes
+            moves = direction(self.before, self.after)
+            deal.our_concession_directions = {**directions, self.term: moves if self.by == US else -moves}
         deal.actions_done = sorted({*deal.actions_done, self.trigger})
 
 

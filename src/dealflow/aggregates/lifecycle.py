@@ -146,8 +146,10 @@ class Lifecycle:
             send_event=True,
         )
 
-    def next_state(self, deal: Any, trigger: str, **context: Any) -> str:
-        """The state `trigger` takes `deal` to, or Refused saying why it may not."""
+    def next_state(self, deal: Any, trigger: str, *, doing: str | None = None, **context: Any) -> str:
+        """The state `trigger` takes `deal` to, or Refused saying why it may not. `doing` says what the
+        command does and where, when the user typed a command that records `trigger` under another name
+        (`pay` is a `collect` step): the refusal names what was typed, not the action behind it."""
         position = Position(deal.state, deal)
         try:
             moved = self.machine.trigger_event(position, trigger, **context)
@@ -155,7 +157,7 @@ class Lifecycle:
             if trigger == Move.ADVANCE and stage_of(deal.state) in STAGE_BY_NAME:
                 # a stage left by another move (sign, or closing on payment): say what its exit signal lacks
                 raise Refused(self._unmet(deal, trigger, context)) from None
-            raise Refused(self._not_allowed(deal.state, trigger)) from None
+            raise Refused(self._not_allowed(deal.state, trigger, doing)) from None
         if not moved:
             raise Refused(self._unmet(deal, trigger, context))
         return position.state
@@ -165,11 +167,14 @@ class Lifecycle:
         the payment that settles the last account closes the deal)."""
         return [trigger for trigger in self.machine.get_triggers(state) if trigger != Move.CLOSE]
 
-    def _not_allowed(self, state: str, trigger: str) -> str:
+    def _not_allowed(self, state: str, trigger: str, doing: str | None) -> str:
         allowed = ", ".join(self.allowed(state)) or "nothing more"
         home = STAGE_OF_ACTION.get(trigger)
         article = "an" if home and home.name[0] in "aeiou" else "a"
-        what = f"{trigger} is {article} {home.name} action and" if home else f"cannot {trigger}:"
+        if doing:
+            what = f"{doing}, and"
+        else:
+            what = f"{trigger} is {article} {home.name} action and" if home else f"cannot {trigger}:"
         return f"{what} this deal is {_describe(state)}; the method allows {allowed}"
 
     def _unmet(self, deal: Any, trigger: str, context: dict[str, Any]) -> str:

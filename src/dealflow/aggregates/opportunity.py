@@ -22,9 +22,10 @@ from dealflow.aggregates.ids import check_deal_id, deal_uuid
 from dealflow.aggregates.lifecycle import SEPARATOR, entered, lifecycle, stage_of, sub_state_of
 from dealflow.aggregates.limits import POSITIVE_AMOUNT, ROUND, check_total, whole
 from dealflow.aggregates.money import parse_amount, parse_currency
-from dealflow.aggregates.negotiation import assess_concession, check_term
+from dealflow.aggregates.negotiation import Standing, assess_concession, check_term
 from dealflow.aggregates.receivables import balance, check_new_invoice, check_payment, open_invoice
 from dealflow.aggregates.signals import missing
+from dealflow.aggregates.storable import check_storable
 from dealflow.playbook import (
     ACTIONS,
     BUYING_STAGES,
@@ -34,7 +35,9 @@ from dealflow.playbook import (
     GIFT_ACTIVITIES,
     LOST,
     LOST_REASONS,
+    SIGNING_STAGE,
     STAGE_NAMES,
+    STAGE_OF_ACTION,
     WON_STAGE,
     Effect,
     Move,
@@ -61,12 +64,30 @@ def _effective_on(
     return on
 
 
+# Where each command that is no action of its own is done: what a refusal says, as the user typed
+# the command, not the action the method records it under (e.g. `pay` is a `collect` step).
+_NEGOTIATING = STAGE_OF_ACTION[events.NEGOTIATE].name
+_ON_INVOICES = f"in {WON_STAGE.name}, on the invoices of a signed deal"
+INVOICING = f"invoices are recorded in {WON_STAGE.name}, once the deal is signed"
+PAYING = f"payments are recorded {_ON_INVOICES}"
+CHASING = f"an invoice is chased {_ON_INVOICES}"
+WRITING_OFF = f"write-offs are recorded {_ON_INVOICES}"
+CONCEDING = f"concessions are recorded in {_NEGOTIATING}, while negotiating"
+SETTING_BOTTOM_LINE = f"a bottom line is set in {_NEGOTIATING}, while preparing the negotiation"
+SIGNING = f"the agreement is signed in {SIGNING_STAGE.name}"
+
+
 class Opportunity(Aggregate):
     """A sales deal. Open one with `Opportunity.open`."""
 
     # What each side has conceded on each term so far, by "term by", kept within the limits. A deal
     # loaded from a snapshot taken before it was kept counts from that snapshot on: this default.
     conceded = MappingProxyType({})  # not annotated: the library makes an annotated one a field
+    # Where each side last stood on each term, and the way our concessions go there. A deal loaded
+    # from a snapshot taken before they were kept starts afresh: its next concession on a term may
+    # start anywhere, and sets the term's way.
+    concession_positions = MappingProxyType({})
+    our_concession_directions = MappingProxyType({})
 
     @staticmethod
     def create_id(deal_id: str, **_: Any) -> UUID:
@@ -115,6 +136,8 @@ class Opportunity(Aggregate):
         self.our_last_concession: dict[str, Decimal] = {}
         self.concession_rounds: dict[str, int] = {}
         self.conceded: Mapping[str, Decimal] = {}
+        self.concession_positions: Mapping[str, Mapping[str, Decimal]] = {}  # term -> side -> last position
+        self.our_concession_directions: Mapping[str, int] = {}  # term -> the way ours go: +1 up, -1 down
         self.signed_amount: Decimal | None = None
         self.signed_on: date | None = None
         self.payment_terms: str | None = None
@@ -140,8 +163,7 @@ class Opportunity(Aggregate):
         amount = None if value is None else parse_amount(value, "--value", POSITIVE_AMOUNT)
         if amount is not None and currency is None:
             raise InvalidInput("give --currency with --value: a deal's money has one ISO 4217 currency")
-        return cls._create(
-            events.Opened,
+        facts = dict(
             deal_id=check_deal_id(deal_id),
             account=_text(account, "the account (the customer's name)"),
             title=_text(title, "a --title for the deal"),
@@ -156,6 +178,8 @@ class Opportunity(Aggregate):
             state=entered(STAGE_NAMES[0]),
             referred_by=referred_by,
         )
+        check_storable(facts)
+        return cls._create(events.Opened, **facts)
 
     # --- where the deal stands -----------------------------------------------------------
 
@@ -206,6 +230,7 @@ class Opportunity(Aggregate):
             effective_on = _effective_on(on, self.last_record_on, since)
         else:
             effective_on = _effective_on(on, self.stage_changed_on)
+        check_storable(facts, actor=actor)
         self.trigger_event(event_class, effective_on=effective_on, actor=actor, state=state, **facts)
 
     def record_action(
@@ -218,13 +243,15 @@ class Opportunity(Aggregate):
         note: str | None = None,
         gift_limit: Decimal = DEFAULTS.gift_limit,
         referral_id: str | None = None,
+        doing: str | None = None,
     ) -> None:
-        """Record one of the 24 actions. Referral sales go through `refer`."""
+        """Record one of the 24 actions. Referral sales go through `refer`. `doing`: what a command
+        recorded as this action does, for a refusal to name it (see `chase`)."""
         if action not in ACTIONS:
             raise InvalidInput(f"unknown action {action!r}: `dealflow act --help` lists the 24 actions")
         spec = ACTIONS[action]
         cleaned: dict[str, Any] = clean_fields(spec, fields)
-        lifecycle().next_state(self, action)  # the method's word first: right stage, open deal
+        lifecycle().next_state(self, action, doing=doing)  # the method's word first: right stage, open deal
         self._check_effect(spec.effect, cleaned, gift_limit)
         if spec.effect is Effect.UPSELLS:
             check_total((self.value or Decimal(0)) + cleaned["amount"], "this deal's value after the upsell")
@@ -235,14 +262,12 @@ class Opportunity(Aggregate):
         self._record(events.ActionRecorded, action, on, actor, action=action, fields=cleaned, note=note)
 
     def _check_effect(self, effect: Effect | None, fields: dict[str, Any], gift_limit: Decimal) -> None:
-        if effect is Effect.RELATIONSHIP and fields["activity"] in GIFT_ACTIVITIES:
-            gift = fields.get("gift_value")
-            if gift is None:
-                raise InvalidInput("a gift needs --gift-value: gifts stay within the law and company rules")
-            if gift > gift_limit and not fields.get("approver"):
-                raise Refused(
-                    f"a gift of {gift} is above the limit of {gift_limit}: name the --approver who allowed it"
-                )
+        # a gift value is held to the limit whatever the activity: a gift given at a dinner is still a gift
+        gift = fields.get("gift_value")
+        if gift is None and fields.get("activity") in GIFT_ACTIVITIES:
+            raise InvalidInput("a gift needs --gift-value: gifts stay within the law and company rules")
+        if gift is not None and gift > gift_limit and not fields.get("approver"):
+            raise Refused(f"a gift of {gift} is above the limit of {gift_limit}: name the --approver who allowed it")
         if effect is Effect.SETS_VALUE:
             currency = fields.get("currency") or self.currency
             if currency is None:
@@ -327,6 +352,7 @@ class Opportunity(Aggregate):
 
     def set_bottom_line(self, term: str, value: object, *, actor: str, on: date | None = None) -> None:
         """Our private limit on a term, set while preparing the negotiation."""
+        lifecycle().next_state(self, events.NEGOTIATE, doing=SETTING_BOTTOM_LINE)
         check_term(term)
         self._record(events.BottomLineSet, events.NEGOTIATE, on, actor, term=term, value=parse_amount(value, "--value"))
 
@@ -340,10 +366,14 @@ class Opportunity(Aggregate):
         actor: str,
         round: int | None = None,
         override: str | None = None,
+        reason: str | None = None,
         on: date | None = None,
+        legacy: bool = False,
     ) -> events.Conceded:
-        """Record a concession; returns it so the caller can report its flags."""
-        lifecycle().next_state(self, events.NEGOTIATE)
+        """Record a concession; returns it so the caller can report its flags. `reason`: why --from is
+        not the side's last position on the term. `legacy`: replaying a concession of a log written
+        before dealflow checked where concessions start and which way they go (see `imports.replay`)."""
+        lifecycle().next_state(self, events.NEGOTIATE, doing=CONCEDING)
         concession = assess_concession(
             term=term,
             by=by,
@@ -351,9 +381,15 @@ class Opportunity(Aggregate):
             after=parse_amount(after, "--to"),
             round=None if round is None else whole(round, ROUND, "--round"),
             override=override,
-            bottom_line=self.bottom_lines.get(term),
-            our_last_size=self.our_last_concession.get(term),
-            last_round=self.concession_rounds.get(term, 0),
+            reason=reason,
+            standing=Standing(
+                last_position=self.concession_positions.get(term, {}).get(by),
+                our_direction=self.our_concession_directions.get(term),
+                bottom_line=self.bottom_lines.get(term),
+                our_last_size=self.our_last_concession.get(term),
+                last_round=self.concession_rounds.get(term, 0),
+            ),
+            legacy=legacy,
         )
         check_total(self.conceded.get(f"{term} {by}", Decimal(0)) + concession.size, f"what {by} conceded on {term}")
         self._record(
@@ -370,8 +406,12 @@ class Opportunity(Aggregate):
             widened=concession.widened,
             past_bottom_line=concession.past_bottom_line,
             override=override.strip() if override and override.strip() else None,
+            reason=reason.strip() if reason and reason.strip() else None,
         )
-        return self.pending_events[-1]  # type: ignore[return-value]
+        conceded: events.Conceded = self.pending_events[-1]  # type: ignore[assignment]
+        if legacy:
+            events.mark_legacy(conceded)
+        return conceded
 
     def sign(
         self,
@@ -382,14 +422,14 @@ class Opportunity(Aggregate):
         terms: str | None = None,
         on: date | None = None,
     ) -> None:
-        lifecycle().next_state(self, Move.SIGN)  # the method's word first: a lost deal needs no currency
+        lifecycle().next_state(self, Move.SIGN, doing=SIGNING)  # the method's word first: a lost deal needs no currency
         signed, code = self._agreement(amount, currency, "--amount", "--currency")
         self._record(events.Signed, Move.SIGN, on, actor, amount=signed, currency=code, terms=terms or None)
 
     def invoice(
         self, invoice: str, *, amount: object, due: date, actor: str, issued: date | None = None, on: date | None = None
     ) -> None:
-        lifecycle().next_state(self, events.COLLECT)
+        lifecycle().next_state(self, events.COLLECT, doing=INVOICING)
         amount = parse_amount(amount, "--amount", POSITIVE_AMOUNT)
         issued_on = _effective_on(issued or on, self.stage_changed_on, option="--issued" if issued else "--on")
         check_new_invoice(self.invoices, invoice.strip(), amount, issued_on, due, self.signed_amount or Decimal(0))
@@ -405,7 +445,7 @@ class Opportunity(Aggregate):
         )
 
     def pay(self, invoice: str, *, amount: object, actor: str, on: date | None = None) -> None:
-        lifecycle().next_state(self, events.COLLECT)
+        lifecycle().next_state(self, events.COLLECT, doing=PAYING)
         paid = parse_amount(amount, "--amount", POSITIVE_AMOUNT)
         check_payment(self.invoices, invoice, paid)
         self._check_after_issue(invoice, on)
@@ -413,7 +453,7 @@ class Opportunity(Aggregate):
         self._close_if_paid(actor, on)
 
     def write_off(self, invoice: str, *, reason: str, actor: str, on: date | None = None) -> None:
-        lifecycle().next_state(self, events.COLLECT)
+        lifecycle().next_state(self, events.COLLECT, doing=WRITING_OFF)
         left = balance(open_invoice(self.invoices, invoice))
         self._check_after_issue(invoice, on)
         self._record(
@@ -426,6 +466,13 @@ class Opportunity(Aggregate):
             reason=_text(reason, "a --reason for the write-off"),
         )
         self._close_if_paid(actor, on)
+
+    def chase(
+        self, invoice: str, *, cause: str, method: str, actor: str, note: str | None = None, on: date | None = None
+    ) -> None:
+        """A collection step on an unpaid invoice: the `collect` action."""
+        fields = {"invoice": invoice, "cause": cause, "method": method}
+        self.record_action(events.COLLECT, fields, actor=actor, on=on, note=note, doing=CHASING)
 
     def _close_if_paid(self, actor: str, on: date | None) -> None:
         """The method's last exit: all accounts paid closes the deal, in the same save. An imported
@@ -451,6 +498,12 @@ class Opportunity(Aggregate):
         close_by: date | None = None,
         on: date | None = None,
     ) -> None:
+        lifecycle().next_state(self, Record.FORECAST)  # a lost or closed deal: the method's word first
+        if self.signed_amount is not None:  # won: the pipeline counts what was signed
+            raise Refused(
+                f"this deal is signed for {self.signed_amount} {self.currency} on {self.signed_on}: its value is "
+                "the signed amount; a forecast is for a deal not yet signed"
+            )
         if value is None and close_by is None and currency is None:
             raise InvalidInput("give --value, --currency or --close-by to change the forecast")
         code = parse_currency(currency) if currency else None
@@ -585,5 +638,6 @@ class Opportunity(Aggregate):
             effective_on = _effective_on(on, self.last_record_on, since, option="the date")
         else:
             effective_on = _effective_on(on, self.stage_changed_on, option="the date")
+        check_storable(facts, actor=actor)
         self.trigger_event(event_class, effective_on=effective_on, actor=actor, state=state, **facts)
         events.mark_imported(self.pending_events[-1], source)

@@ -15,6 +15,7 @@ from dealflow.aggregates.errors import InvalidInput
 from dealflow.aggregates.ids import NAMESPACE
 from dealflow.aggregates.limits import AMOUNT, PROBABILITY, SETTING_DAYS, whole
 from dealflow.aggregates.money import parse_amount
+from dealflow.aggregates.storable import check_storable
 from dealflow.playbook import DEFAULTS, PROBABILITY_SETTINGS, Defaults
 
 SETTING_NAMES = tuple(field.name.replace("_", "-") for field in dataclasses.fields(Defaults))
@@ -54,6 +55,7 @@ class Settings(Aggregate):
         attribute, typed = parse_setting(name, value)
         if on > date.today():  # a future change would be in force at once: `in_force()` reads every change
             raise InvalidInput(f"--on {on} is in the future: settings changes are dated today or earlier")
+        check_storable({}, actor=actor)
         self.trigger_event(self.Changed, name=attribute, value=typed, effective_on=on, actor=actor)
 
     def in_force(self, on: date | None = None) -> Defaults:

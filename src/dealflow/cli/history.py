@@ -29,7 +29,10 @@ SUMMARIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "Lost": ("lose", ("lost_from", "reason", "competitor")),
     "Reopened": ("reopen", ("reason",)),
     "BottomLineSet": ("bottom-line", ("term", "value")),
-    "Conceded": ("concede", ("term", "by", "before", "after", "round", "widened", "past_bottom_line", "override")),
+    "Conceded": (
+        "concede",
+        ("term", "by", "before", "after", "round", "widened", "past_bottom_line", "override", "reason"),
+    ),
     "Signed": ("sign", ("amount", "currency", "terms")),
     "Invoiced": ("invoice", ("invoice", "amount", "issued", "due")),
     "PaymentReceived": ("pay", ("invoice", "amount")),

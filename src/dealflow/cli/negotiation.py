@@ -43,7 +43,9 @@ def bottom_line(session: Session, deal: str, term: str, value: str, on, as_json:
 @click.argument("deal")
 @term_option
 @click.option("--by", "by", required=True, type=click.Choice(CONCEDED_BY), help="Who conceded.")
-@click.option("--from", "before", required=True, metavar="AMOUNT", help="The value before the concession.")
+@click.option(
+    "--from", "before", required=True, metavar="AMOUNT", help="The value before it: where that side last stood."
+)
 @click.option("--to", "after", required=True, metavar="AMOUNT", help="The value after it.")
 @click.option(
     "--round",
@@ -52,12 +54,18 @@ def bottom_line(session: Session, deal: str, term: str, value: str, on, as_json:
     help=f"The negotiation round ({ROUND.describe()}); default the next one.",
 )
 @click.option("--override", metavar="REASON", help="Why we concede past our bottom line anyway.")
+@click.option("--reason", metavar="TEXT", help="Why --from is not where that side last stood on the term.")
 @on_option
 @json_option
 @pass_session
-def concede(session: Session, deal: str, term: str, by: str, before: str, after: str, round_, override, on, as_json):
+def concede(
+    session: Session, deal: str, term: str, by: str, before: str, after: str, round_, override, reason, on, as_json
+):
     """Record a concession; flag ours when it is larger than our previous one on the term.
 
+    A concession starts where that side last stood on the term (its last
+    --to there), unless --reason says why not, and gives something up: a move
+    back is a counter-offer, recorded with `act DEAL negotiate --step exchange`.
     The method says our concessions on a term should shrink step by step: a
     larger one is recorded with a warning. Conceding past our bottom line is
     refused unless --override gives the reason.
@@ -72,8 +80,9 @@ def concede(session: Session, deal: str, term: str, by: str, before: str, after:
     previous = known.our_last_concession.get(term)
     limit = known.bottom_lines.get(term)
     conceded = app.concede(
-        deal, actor=session.actor, term=term, by=by, before=before, after=after, round=round_, override=override, on=on
-    )
+        deal, actor=session.actor, term=term, by=by, before=before, after=after, round=round_, override=override,
+        reason=reason, on=on,
+    )  # fmt: skip
     if as_json:
         emit_json({"id": known.deal_id, "version": conceded.originator_version} | _facts(conceded))
     else:
@@ -102,4 +111,5 @@ def _facts(conceded: Conceded) -> dict[str, object]:
         "widened": conceded.widened,
         "past_bottom_line": conceded.past_bottom_line,
         "override": conceded.override,
+        "reason": conceded.reason,
     }

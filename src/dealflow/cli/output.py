@@ -17,7 +17,7 @@ import click
 
 from dealflow.aggregates.money import canonical
 from dealflow.cli.safe import cut, fit, shown
-from dealflow.exports.json_writer import plain
+from dealflow.exports.json_writer import one_line, plain
 
 if TYPE_CHECKING:
     from dealflow.exports.table import Table
@@ -84,9 +84,9 @@ def emit_json(data: Any, *, compact: bool = False) -> None:
     """JSON on stdout; `compact` (one line) for reports of thousands of rows: measured on a 6,000-invoice
     ageing, indenting takes 40 ms in Python's pure encoder, one line 13 ms in its C encoder."""
     if compact:
-        click.echo(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_plain_value))
+        click.echo(one_line(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_plain_value)))
     else:
-        click.echo(json.dumps(plain(data), ensure_ascii=False, indent=2))
+        click.echo(one_line(json.dumps(plain(data), ensure_ascii=False, indent=2)))
 
 
 @lru_cache(maxsize=65_536)  # reports repeat amounts; equal amounts have one canonical text

@@ -4,6 +4,7 @@ the `--json` outputs, written as they stream."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,8 +26,20 @@ def plain(value: Any) -> Any:
     return value
 
 
+# JSON may hold these raw, but Python's str.splitlines() and other line readers break a line at them:
+# written escaped, each line of JSON is one line to every reader (the text read back is the same)
+_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def one_line(encoded: str) -> str:
+    """Encoded JSON with the line breaks JSON leaves raw escaped (\\u2028, ...)."""
+    if _LINE_BREAKS.search(encoded) is None:  # nearly always: one scan, no copy
+        return encoded
+    return _LINE_BREAKS.sub(lambda found: f"\\u{ord(found.group()):04x}", encoded)
+
+
 def _line(row: Mapping[str, Any]) -> str:
-    return json.dumps(plain(row), ensure_ascii=False)
+    return one_line(json.dumps(plain(row), ensure_ascii=False))
 
 
 def write_json(rows: Iterable[Mapping[str, Any]], out: TextIO, *, advance: Callable[[int], None] | None = None) -> int:
@@ -54,4 +67,4 @@ def write_jsonl(rows: Iterable[Mapping[str, Any]], out: TextIO, *, advance: Call
 
 def write_json_object(data: Mapping[str, Any], out: TextIO) -> None:
     """One object (a report: its facts, then each table's rows under the table's name)."""
-    out.write(json.dumps(plain(data), ensure_ascii=False, indent=2) + "\n")
+    out.write(one_line(json.dumps(plain(data), ensure_ascii=False, indent=2)) + "\n")

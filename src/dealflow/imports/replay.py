@@ -213,8 +213,10 @@ def _move(name: str) -> Callable[[Opportunity, Line, Replay], None]:
                     after=f["after"],
                     round=f["round"],
                     override=f.get("override"),
+                    reason=f.get("reason"),
                     actor=actor,
                     on=on,
+                    legacy=_exported_before_reasons(f),
                 )
             case "Signed":
                 deal.sign(amount=f["amount"], currency=f["currency"], terms=f.get("terms"), actor=actor, on=on)
@@ -243,6 +245,14 @@ def _move(name: str) -> Callable[[Opportunity, Line, Replay], None]:
                 )
 
     return command
+
+
+def _exported_before_reasons(fields: dict[str, Any]) -> bool:
+    """A whole `Conceded` line, with what the command works out, but no reason: exported by a dealflow
+    from before a concession kept one, and so before where it starts and its direction were checked.
+    It is judged by the rules it was recorded under; a script's line, giving only what the command
+    needs, is judged by today's."""
+    return "reason" not in fields and {"size", "widened", "past_bottom_line"} <= fields.keys()
 
 
 def _imported(name: str) -> Callable[[Opportunity, Line, Replay], None]:
