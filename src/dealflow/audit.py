@@ -4,7 +4,9 @@ Rebuilding a deal never runs the lifecycle machine (each event carries the state
 it leaves); this is the one place that does. Each event after the opening is put
 to the machine from the deal as it stood just before it, and its dates are
 checked: never after the day it was recorded, never before the deal's last
-stage change. Events that came in by an import are reported as imported.
+stage change. Events that came in by an import are reported as imported. An event a newer
+dealflow wrote cannot be judged, nor can the events after it (the deal they apply to is unknown
+here): they are reported as not judged, and the audit is incomplete, which is no pass.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from dealflow.aggregates.errors import Refused
 from dealflow.aggregates.lifecycle import lifecycle
+from dealflow.storeformat import UnknownEvent
 
 # Recorded times are UTC; effective dates are the recorder's local date, which can be
 # up to 14 hours ahead of UTC (UTC+14 is the earliest time zone on earth).
@@ -27,6 +30,7 @@ class Verdict(enum.StrEnum):
     ALLOWED = "allowed"
     VIOLATION = "violation"
     IMPORTED = "imported"
+    NEWER = "not judged"  # written by a newer dealflow, or after such an event
 
 
 @dataclass(frozen=True)
@@ -36,10 +40,10 @@ class Finding:
     version: int
     event: str
     trigger: str | None
-    state: str
-    recorded_at: datetime
-    effective_on: date
-    actor: str
+    state: str | None  # None, like the three below, only where a newer dealflow's event does not say
+    recorded_at: datetime | None
+    effective_on: date | None
+    actor: str | None
     verdict: Verdict
     reasons: tuple[str, ...] = ()
 
@@ -57,6 +61,11 @@ class DealAudit:
     def passed(self) -> bool:
         return not self.violations
 
+    @property
+    def complete(self) -> bool:
+        """Every event judged: none written by a newer dealflow."""
+        return all(finding.verdict is not Verdict.NEWER for finding in self.findings)
+
 
 @dataclass(frozen=True)
 class StoreAudit:
@@ -69,6 +78,10 @@ class StoreAudit:
     @property
     def passed(self) -> bool:
         return not self.failed
+
+    @property
+    def unjudged(self) -> tuple[DealAudit, ...]:
+        return tuple(audit for audit in self.deals if not audit.complete)
 
     def count(self, verdict: Verdict | None = None) -> int:
         return sum(1 for audit in self.deals for f in audit.findings if verdict is None or f.verdict is verdict)
@@ -84,6 +97,9 @@ def audit_deal(events: Sequence[Any]) -> DealAudit:
     findings: list[Finding] = []
     deal: Any = None
     for event in events:
+        if isinstance(event, UnknownEvent):
+            findings += [_not_judged_newer(later, event) for later in events[len(findings) :]]
+            break
         if is_imported(event):
             findings.append(_finding(event, Verdict.IMPORTED))
         else:
@@ -140,6 +156,25 @@ def _finding(event: Any, verdict: Verdict, reasons: Iterable[str] = ()) -> Findi
         actor=event.actor,
         verdict=verdict,
         reasons=tuple(reasons),
+    )
+
+
+def _not_judged_newer(event: Any, newer: UnknownEvent) -> Finding:
+    why = (
+        f"written by a newer dealflow ({newer.name}): upgrade dealflow to judge it"
+        if event is newer
+        else f"after version {newer.originator_version}, written by a newer dealflow: upgrade dealflow to judge it"
+    )
+    return Finding(
+        version=event.originator_version,
+        event=event.name if isinstance(event, UnknownEvent) else type(event).__name__,
+        trigger=getattr(event, "trigger", None),
+        state=event.state,
+        recorded_at=event.timestamp,
+        effective_on=event.effective_on,
+        actor=event.actor,
+        verdict=Verdict.NEWER,
+        reasons=(why,),
     )
 
 

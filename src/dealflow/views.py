@@ -10,6 +10,7 @@ from dealflow.aggregates.opportunity import Opportunity
 from dealflow.aggregates.receivables import balance
 from dealflow.aggregates.signals import checklist
 from dealflow.playbook import STAGE_BY_NAME
+from dealflow.storeformat import UnknownEvent
 
 _NOT_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic", "state"}
 
@@ -79,8 +80,10 @@ def setting_row(event: Any) -> dict[str, Any]:
     }
 
 
-def event_row(event: Opened | DealEvent) -> dict[str, Any]:
+def event_row(event: Opened | DealEvent | UnknownEvent) -> dict[str, Any]:
     """One line of the audit trail: when, who, what, and the state after it."""
+    if isinstance(event, UnknownEvent):  # a newer dealflow's: what can be read of it, and the stored event
+        return event.row()
     row: dict[str, Any] = {
         "version": event.originator_version,
         "event": type(event).__name__,

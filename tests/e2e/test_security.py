@@ -265,6 +265,10 @@ REVIEWED = {
     "of its callers) and one ? per key; the keys are bound parameters",
     ("dealflow/projections/database.py", "_sqlite_begin"): "BEGIN DEFERRED or IMMEDIATE: an execution option the "
     "projections runner sets from a constant",
+    ("dealflow/storeformat.py", "recorded"): "the module's own table name (the constant TABLE) on SQLite; on "
+    "PostgreSQL the schema and table composed with psycopg's sql.Identifier",
+    ("dealflow/storeformat.py", "record"): "the module's own table name (TABLE) and the driver's placeholder into "
+    "constant templates; the format and the time are bound parameters, the PostgreSQL names sql.Identifiers",
 }
 
 SINKS = {"execute", "executemany", "executescript", "exec_driver_sql"}  # the drivers' and SQLAlchemy's

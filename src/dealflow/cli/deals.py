@@ -110,7 +110,8 @@ def deals(session: Session, stage: str | None, owner: str | None, status: str | 
     from dealflow.views import deal_summary
 
     app = session.app
-    rows = [deal_summary(app.deal(deal_id)) for deal_id in app.deal_ids()]
+    unreadable: list[str] = []  # deals holding a newer dealflow's event: named after the list, exit 1
+    rows = [deal_summary(deal) for deal in app.readable_deals(unreadable)]
     rows = [
         row
         for row in rows
@@ -124,6 +125,13 @@ def deals(session: Session, stage: str | None, owner: str | None, status: str | 
         print_table(rows, SUMMARY_COLUMNS)
     else:
         click.echo("no deals match", err=True)
+    if unreadable:
+        from dealflow.storeformat import NewerDealflow
+
+        raise NewerDealflow(
+            f"{len(unreadable)} deal(s) not listed, holding events written by a newer dealflow: "
+            f"{', '.join(unreadable)}; upgrade dealflow to list them"
+        )
 
 
 @click.command()
@@ -140,12 +148,15 @@ def info(session: Session, as_json: bool) -> None:
     import eventsourcing
     import transitions
 
+    from dealflow import storeformat
+
     app = session.app
     facts = {
         "store": app.store.kind,
         "location": app.store.display,
         "deals": sum(1 for _ in app.deal_ids()),
         "events": app.event_count(),
+        "format": storeformat.recorded(app) or storeformat.FORMAT,  # none recorded: written before formats were
         "actor": session.actor,
         "dealflow": __version__,
         "eventsourcing": eventsourcing.__version__

@@ -14,6 +14,7 @@ from dealflow.cli.context import Session, pass_session
 from dealflow.cli.output import cell, emit_json, json_option, print_fields, print_table, say, text
 from dealflow.cli.params import DATE
 from dealflow.cli.safe import shown
+from dealflow.storeformat import UnknownEvent
 from dealflow.views import event_row
 
 HISTORY_COLUMNS = ("version", "recorded", "effective", "actor", "what", "after")
@@ -47,6 +48,8 @@ SUMMARIES: dict[str, tuple[str, tuple[str, ...]]] = {
 def describe(event: Any) -> str:
     """One readable line: what was done, with its key fields (e.g. `qualify: opportunity=yes ...`);
     an imported event says so, and where it came from."""
+    if isinstance(event, UnknownEvent):
+        return f"unknown event {event.name} (written by a newer dealflow)"
     source = getattr(event, "imported", None)
     if source:
         return f"imported {_described(event)} from={source.get('file')}:{source.get('line')}"
@@ -125,7 +128,7 @@ def history(session: Session, deal: str, as_of: date | None, version: int | None
 def _history_line(event: Any) -> dict[str, Any]:
     return {
         "version": event.originator_version,
-        "recorded": event.timestamp.astimezone(UTC).isoformat(timespec="seconds"),
+        "recorded": event.timestamp.astimezone(UTC).isoformat(timespec="seconds") if event.timestamp else None,
         "effective": event.effective_on,
         "actor": event.actor,
         "what": describe(event),
@@ -163,7 +166,10 @@ def audit(session: Session, deal: str | None, every_deal: bool, as_json: bool) -
 
 
 def _print_deal_audit(deal_audit: DealAudit, events: list[Any]) -> None:
-    say(f"{deal_audit.deal_id}: {'follows the method' if deal_audit.passed else 'BREAKS THE METHOD'}")
+    verdict = "follows the method" if deal_audit.passed else "BREAKS THE METHOD"
+    if not deal_audit.complete:
+        verdict += " as far as judged: it holds an event written by a newer dealflow"
+    say(f"{deal_audit.deal_id}: {verdict}")
     for finding, event in zip(deal_audit.findings, events, strict=True):
         verdict = finding.verdict.upper() if finding.reasons else finding.verdict
         because = f": {'; '.join(finding.reasons)}" if finding.reasons else ""
@@ -176,11 +182,12 @@ def _verdict(audits: list[DealAudit], as_json: bool) -> None:
     if as_json:
         emit_json(
             {
-                "verdict": "pass" if store.passed else "fail",
+                "verdict": "fail" if not store.passed else "incomplete" if store.unjudged else "pass",
                 "deals": len(store.deals),
                 "events": store.count(),
                 "violations": store.count(Verdict.VIOLATION),
                 "imported": store.count(Verdict.IMPORTED),
+                "not_judged": store.count(Verdict.NEWER),
                 "audits": [
                     {"id": a.deal_id, "passed": a.passed, "findings": [asdict(f) for f in a.findings]}
                     for a in store.deals
@@ -189,15 +196,23 @@ def _verdict(audits: list[DealAudit], as_json: bool) -> None:
         )
     else:
         say(_verdict_line(store))
-    if not store.passed:
+    if not store.passed or store.unjudged:  # an audit that could not judge every event is no pass
         raise click.exceptions.Exit(1)
 
 
 def _verdict_line(store: StoreAudit) -> str:
-    imported = store.count(Verdict.IMPORTED)
+    imported, newer = store.count(Verdict.IMPORTED), store.count(Verdict.NEWER)
     aside = f" ({imported} imported, not judged)" if imported else ""
+    if newer:
+        aside += (
+            f" ({newer} event(s) of {', '.join(a.deal_id for a in store.unjudged)} not judged, written by or after"
+            " an event of a newer dealflow: upgrade dealflow to audit them)"
+        )
     if not store.deals:
         return "verdict: no deals to audit"
+    if store.passed and newer:
+        allowed = store.count(Verdict.ALLOWED)
+        return f"verdict: INCOMPLETE: the method allowed the {allowed} events it judged{aside}"
     if store.passed:
         allowed = store.count(Verdict.ALLOWED)
         return f"verdict: PASS: the method allowed all {allowed} events of {len(store.deals)} deal(s){aside}"

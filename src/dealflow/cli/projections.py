@@ -66,6 +66,14 @@ def rebuild(session: Session) -> None:
             read = found.catch_up(progress=bar.update)
         *others, last = [projection.name for projection in found.projections]
         names = f"{', '.join(others)} and {last}" if others else last
+        newer = found.log.newer
+    if newer is not None:
+        from dealflow.storeformat import NewerDealflow
+
+        raise NewerDealflow(
+            f"rebuilt {names} up to event {newer - 1} of {head}: event {newer} was written by a newer dealflow; "
+            "upgrade dealflow to rebuild them whole"
+        )
     click.echo(f"rebuilt {names} from {read} events; all at event {head}")
 
 

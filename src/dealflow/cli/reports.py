@@ -23,13 +23,24 @@ as_of_option = click.option(
 )
 
 
-def _report(session: Session, build: Callable[[Connection], Report]) -> Report:
+def _report(session: Session, build: Callable[[Connection], Report], output: str) -> None:
+    """Catch up, build the report, print it; exit 1 after it when it stops before the log's end
+    at an event a newer dealflow wrote (storeformat.py): a report never leaves events out unsaid."""
     from dealflow.projections.runner import Projections
 
     with Projections(session.app) as projections:
         projections.catch_up()
         with projections.reading() as connection:
-            return build(connection)
+            report = build(connection)
+        newer, head = projections.log.newer, projections.head()
+    emit(report, output)
+    if newer is not None:
+        from dealflow.storeformat import NewerDealflow
+
+        raise NewerDealflow(
+            f"this report counts the events before event {newer} of {head}: event {newer} was written by a newer "
+            "dealflow; upgrade dealflow to count it and the events after it"
+        )
 
 
 @click.command()
@@ -66,10 +77,11 @@ def pipeline(session: Session, as_of: date | None, by: str, stalled: bool, outpu
     day = as_of_day(as_of)
     settings = session.app.settings(day)
     shown = "stalled" if stalled else by
-    report = _report(
-        session, lambda c: pipeline_report(c, as_of=day, settings=settings, by=shown, latest=day == date.today())
+    _report(
+        session,
+        lambda c: pipeline_report(c, as_of=day, settings=settings, by=shown, latest=day == date.today()),
+        output,
     )
-    emit(report, output)
 
 
 @click.command()
@@ -89,7 +101,7 @@ def concessions(session: Session, deal: str | None, output: str) -> None:
     """
     from dealflow.projections.concessions_report import concessions_report
 
-    emit(_report(session, lambda c: concessions_report(c, deal)), output)
+    _report(session, lambda c: concessions_report(c, deal), output)
 
 
 @click.command()
@@ -119,7 +131,6 @@ def ageing(session: Session, as_of: date | None, by: str, output: str) -> None:
 
     day = as_of_day(as_of)
     settings = session.app.settings(day)
-    report = _report(
-        session, lambda c: ageing_report(c, as_of=day, settings=settings, by=by, latest=day == date.today())
+    _report(
+        session, lambda c: ageing_report(c, as_of=day, settings=settings, by=by, latest=day == date.today()), output
     )
-    emit(report, output)

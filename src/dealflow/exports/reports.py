@@ -50,6 +50,13 @@ def caught_up(app: DealflowApp, progress: Progress | None = None) -> Iterator[Re
             start, head = projections.backlog()
             with progress(head - start) as advance:
                 projections.catch_up(progress=advance)
+        if projections.log.newer is not None:  # an export without the note a report prints: stop
+            from dealflow.storeformat import NewerDealflow
+
+            raise NewerDealflow(
+                f"event {projections.log.newer} of the log was written by a newer dealflow, which the projections "
+                "cannot count: upgrade dealflow to export this"
+            )
         with projections.reading() as connection:
             found = tracking.positions(connection)
             position = min((found[p.name].position for p in projections.projections), default=0)

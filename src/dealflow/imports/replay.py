@@ -74,6 +74,14 @@ def read_line(text: str) -> Line:
     if not isinstance(data, dict):
         raise RowError(None, "not an event", "not an event: each line is one JSON object")
     event = data.get("event")
+    if event not in COMMANDS and event not in IMPORTS and "topic" in data:  # see storeformat.py
+        raise RowError(
+            "event",
+            "newer event",
+            f"{event!r} is an event written by a newer dealflow ({data['topic']}): upgrade dealflow to import "
+            "this file",
+            refused=True,
+        )
     if event not in COMMANDS and event not in IMPORTS:
         known = ", ".join(sorted({*COMMANDS, *IMPORTS}))
         raise RowError("event", "unknown event", f"{event!r} is not an event of dealflow's log; the events are {known}")

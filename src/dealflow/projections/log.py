@@ -1,4 +1,7 @@
-"""Reading the notification log for the projections: pages of decoded deal events, fast."""
+"""Reading the notification log for the projections: pages of decoded deal events, fast.
+
+A page ends before the first event a newer dealflow wrote (a topic that names no class here): the
+projections stop there, and every report says so, rather than count the log without it."""
 
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ class LogReader:
     def __init__(self, app: DealflowApp) -> None:
         self.app = app
         self.decoder = Decoder(app.mapper)
+        self.newer: int | None = None  # where the log holds a newer dealflow's event: the projections stop before it
         self._sqlite: sqlite3.Connection | None = None
 
     def page(self, after: int, size: int, head: int) -> Page:
@@ -42,7 +46,17 @@ class LogReader:
             rows = [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in found]
         decode = self.decoder.decode_row
         events = [event for event in (decode(*row) for row in rows) if event is not None]
+        newer, self.decoder.newer = self.decoder.newer, None
+        if newer is not None:
+            self.newer = newer
+            rows = [row for row in rows if row[0] < newer]
+            events = [event for event in events if event.id < newer]
         return Page([row[0] for row in rows], events)
+
+    def newer_after(self, position: int) -> bool:
+        """Whether the event after `position` is one a newer dealflow wrote."""
+        found = self.app.recorder.select_notifications(position + 1, 1)
+        return bool(found) and not self.decoder.topics.known(found[0].topic)
 
     def _connection(self) -> sqlite3.Connection:
         """On SQLite, a plain connection of its own that gives rows as tuples and the deals' ids as the

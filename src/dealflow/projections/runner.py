@@ -79,6 +79,8 @@ class Projections:
             state = "not built" if known is None else "outdated" if known.version != projection.version else None
             if state is None:
                 state = "rebuilding" if known.rebuilding else "current" if position >= head else "behind"
+            if state in ("rebuilding", "behind") and self.log.newer_after(position):
+                state = "stopped: newer event"  # the next event is a newer dealflow's: see storeformat.py
             report.append(
                 {
                     "projection": projection.name,
