@@ -43,8 +43,11 @@ def run_converting_errors(invoke: Callable[[], object], *, debug: bool, db: str 
     except DealflowError as error:
         fail(str(error), REFUSED, db)
     except Exception as error:  # the store unreachable, a disk full: say so in one line
-        if debug:  # the traceback asked for, but for the password
-            click.echo(redact("".join(traceback.format_exception(error)).rstrip(), db), err=True)
+        if debug:  # the traceback asked for, but for the password, each of its lines shown safely
+            from dealflow.cli.safe import shown
+
+            lines = redact("".join(traceback.format_exception(error)).rstrip(), db).split("\n")
+            click.echo("\n".join(shown(line, quoted=True) for line in lines), err=True)
             sys.exit(REFUSED)
         fail(_describe(error, db), REFUSED, db)
     sys.exit(result if isinstance(result, int) else 0)
