@@ -68,13 +68,14 @@ names = ["import_cli", "import_application", "import_store_driver", "open_store"
 print(json.dumps({name: b - a for name, a, b in zip(names, marks, marks[1:])}))
 """
 
-# One recorder: its commands one after another; prints each one's exit code and stderr line.
+# One recorder: its commands one after another; prints each one's exit code, stderr line and seconds.
 DRIVER = """
-import json, subprocess, sys
+import json, subprocess, sys, time
 dealflow, plan = sys.argv[1], json.load(open(sys.argv[2]))
 for argv in plan:
+    started = time.perf_counter()
     done = subprocess.run([dealflow, *argv], capture_output=True, text=True)
-    print(json.dumps([done.returncode, done.stderr.strip()]), flush=True)
+    print(json.dumps([done.returncode, done.stderr.strip(), time.perf_counter() - started]), flush=True)
 """
 
 
@@ -151,6 +152,9 @@ def _measure(store_for_run: Callable[[int], str], driver: Path) -> dict[str, obj
         "cpu_ceiling_commands_per_second": round((os.cpu_count() or 1) / cpu, 2),
         "load_average_during": round(statistics.median(r["load"] for r in together), 1),
         "lost_race_share": round(statistics.median(r["lost_share"] for r in together), 3),
+        "single_command_median_ms": _ms(statistics.median(r["latency"] for r in alone)),
+        "concurrent_command_median_ms": _ms(statistics.median(r["latency"] for r in together)),
+        "concurrent_command_p95_ms": _ms(statistics.median(r["latency_p95"] for r in together)),
         "single_cpu_ms_per_command": _ms(statistics.median(r["cpu_per_command"] for r in alone)),
         "concurrent_cpu_ms_per_command": _ms(cpu),
         "other_failures": sum(r["other_failures"] for r in alone + together),
@@ -219,12 +223,15 @@ def _race(db: str, driver: Path, plans: list[list[list[str]]]) -> dict[str, floa
     commands = sum(len(plan) for plan in plans)
     if len(results) != commands:
         raise RuntimeError(f"{commands - len(results)} commands did not report: a recorder failed")
-    lost = sum(1 for code, error in results if code == 1 and LOST_RACE in error)
+    lost = sum(1 for code, error, _ in results if code == 1 and LOST_RACE in error)
+    latencies = sorted(took for _, _, took in results)
     return {
         "per_second": commands / seconds,
         "lost_share": lost / commands,
+        "latency": statistics.median(latencies),
+        "latency_p95": latencies[int(0.95 * (len(latencies) - 1))],
         "cpu_per_command": cpu / commands,
-        "other_failures": sum(1 for code, _ in results if code != 0) - lost,
+        "other_failures": sum(1 for code, _, _ in results if code != 0) - lost,
         "load": load,
     }
 
