@@ -1,11 +1,14 @@
-"""Several people recording at once, as real `dealflow` processes on both stores: every accepted
-command is exactly one event on its deal (an invoice also claims its id store-wide), every lost race
-exits 1 saying the deal changed and to run the command again and writes nothing, every command the
-method refuses says why and writes nothing, nothing is silently overwritten, each deal shows what its
-events replay to, and the reports kept up to date while the race ran equal a clean rebuild."""
+"""Several people recording at once, as real `dealflow` processes on both stores: a race lost to
+another writer is retried inside dealflow, so nearly every command is accepted, and every accepted
+command is exactly one event on its deal (an invoice also claims its id store-wide); a command that
+lost every attempt exits 1 saying the deal changed and to run the command again and writes nothing;
+every command the method refuses says why and writes nothing; nothing is silently overwritten, each
+deal shows what its events replay to, and the reports kept up to date while the race ran equal a
+clean rebuild."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -30,6 +33,10 @@ COMMANDS = 100  # per recorder: every other one on the shared deal, the rest on 
 SHARED = "SHARED"
 BOTTOM_LINE = 115000  # ours on price, on every deal: a concession of ours below it is refused
 RACE_TIMEOUT = 1200  # seconds: the race took 4 to 6 minutes on two CPUs shared with other jobs
+# Before dealflow retried a lost race itself, 29 % of the commands (SQLite) and 9 % (PostgreSQL) were
+# lost and had to be run again; now a command is lost only when it loses every attempt, which took
+# none of the 800 in our runs. The bound is loose, for a far busier machine.
+MOST_LOST = RECORDERS * COMMANDS // 50
 REPORTS = (
     ("pipeline", "--json"),
     ("pipeline", "--by", "owner", "--json"),
@@ -368,12 +375,14 @@ def test_eight_recorders_at_once_lose_no_event_and_overwrite_nothing(dealflow_on
     refused = [o for o in outcomes if o.command.refusal is not None]
     accepted = [o for o in outcomes if o.command.refusal is None and o.code == 0]
     lost = [o for o in outcomes if o.command.refusal is None and o.code != 0]
-    # the method's refusals: exit 1 with their own message, never mistaken for a lost race
+    # the method's refusals, judged on the deal as it stood when saved (after any retry): exit 1 with
+    # their own message, never mistaken for a lost race
     assert all(o.code == 1 and o.command.refusal in o.error and not o.lost_race for o in refused), refused
-    # a lost race: exit 1, says the deal changed and to run the command again; only on the shared deal
+    # the rest is accepted in any order, so a command not accepted lost every attempt: exit 1, says the
+    # deal changed and to run the command again; only on the shared deal; and rarely
     assert all(o.lost_race and o.command.deal == SHARED for o in lost), [o for o in lost if not o.lost_race]
     print(f"accepted {len(accepted)}, lost races {len(lost)}, refused by the method {len(refused)}; {len(reads)} reads")
-    assert accepted and lost, "the race was not a race: run it on a busier machine or with more recorders"
+    assert len(lost) <= MOST_LOST, f"{len(lost)} commands lost every attempt: {lost[:3]}"
     assert len(reads) >= len(REPORTS) and all(code == 0 for _, code, _ in reads), reads
 
     # every exit 0 is exactly one event on its deal (an invoice also claims its id), nothing else was written
@@ -389,6 +398,10 @@ def test_eight_recorders_at_once_lose_no_event_and_overwrite_nothing(dealflow_on
         shown = json.loads(cli("show", deal, "--json").stdout)
         assert shown == replayed(cli.db, deal)
         assert shown["version"] == history[-1]["version"] == len(history)
+    # the recorders did write to the shared deal at once: their notes there (tagged rNs...) interleave
+    authors = [row["text"].split("s")[0] for row in history_of(cli, SHARED) if row["event"] == "NoteAdded"]
+    switches = sum(1 for one, next_one in itertools.pairwise(authors) if one != next_one)
+    assert switches > RECORDERS, f"the recorders took turns ({switches} switches): the race was not a race"
     # each accepted command built on everything accepted before it: no two concessions share a round
     rounds = [row["round"] for row in history_of(cli, SHARED) if matches(row, {"event": "Conceded", "term": "payment"})]
     assert sorted(rounds) == list(range(1, len(rounds) + 1))

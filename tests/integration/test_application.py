@@ -20,23 +20,25 @@ from dealflow.aggregates.errors import ConcurrentChange, NotFound, Refused
 from dealflow.aggregates.events import NoteAdded
 from dealflow.aggregates.opportunity import Opportunity
 from dealflow.aggregates.settings import Settings
-from dealflow.application import SNAPSHOT_EVERY, DealflowApp
+from dealflow.application import RACE_ATTEMPTS, SNAPSHOT_EVERY, DealflowApp
 from dealflow.playbook import DEFAULTS, Status
 
 
 class Racing(DealflowApp):
-    """A second writer whose next save comes only after `rival` has run: a race, made deterministic."""
+    """A second writer each of whose next `rounds` saves comes only after `rival` has run (and written):
+    a race, lost `rounds` times, made deterministic."""
 
     name = DealflowApp.name  # eventsourcing names a subclass after itself, and PostgreSQL tables after the name
 
-    def __init__(self, url: str, rival: Callable[[], Any]) -> None:
+    def __init__(self, url: str, rival: Callable[[], Any], rounds: int = 1) -> None:
         super().__init__(url)
-        self.rival: Callable[[], Any] | None = rival
+        self.rival = rival
+        self.rounds = rounds
 
     def save(self, *aggregates: Any, **kwargs: Any) -> Any:
-        rival, self.rival = self.rival, None
-        if rival is not None:
-            rival()
+        if self.rounds:
+            self.rounds -= 1
+            self.rival()
         return super().save(*aggregates, **kwargs)
 
 
@@ -56,11 +58,11 @@ class ApplicationTests:
         application.close()
 
     @pytest.fixture
-    def racing(self, url: str) -> Iterator[Callable[[Callable[[], Any]], DealflowApp]]:
-        writers: list[DealflowApp] = []
+    def racing(self, url: str) -> Iterator[Callable[..., Racing]]:
+        writers: list[Racing] = []
 
-        def writer(rival: Callable[[], Any]) -> DealflowApp:
-            writers.append(Racing(url, rival))
+        def writer(rival: Callable[[], Any], rounds: int = 1) -> Racing:
+            writers.append(Racing(url, rival, rounds))
             return writers[-1]
 
         yield writer
@@ -176,17 +178,68 @@ class ApplicationTests:
 
     # --- concurrency ------------------------------------------------------------------------
 
-    def test_a_change_saved_second_on_the_same_deal_is_refused_and_writes_nothing(self, app, racing):
+    def test_a_change_that_loses_a_race_is_judged_again_on_the_fresh_deal_and_saved_once(self, app, racing):
         deal_id = self._open(app)
         late = racing(lambda: app.note(deal_id, "from the first writer", actor="ana"))
         events = app.event_count()
-        with pytest.raises(ConcurrentChange, match="changed by someone else while you were recording: run the command"):
-            late.note(deal_id, "from the second writer", actor="bruno")
-        assert app.event_count() == events + 1
+        noted = late.note(deal_id, "from the second writer", actor="bruno")
+        assert late.rounds == 0  # the race was run, and lost once
+        assert app.event_count() == events + 2
         notes = [event.text for event in app.history(deal_id) if isinstance(event, NoteAdded)]
-        assert notes == ["from the first writer"]
-        late.note(deal_id, "from the second writer", actor="bruno")  # run again: it now applies
-        assert app.deal(deal_id).version == 3
+        assert notes == ["from the first writer", "from the second writer"]
+        assert noted.version == app.deal(deal_id).version == 3
+
+    def test_a_change_that_the_fresh_deal_refuses_is_refused_for_that_reason_and_writes_nothing(self, app, racing):
+        deal_id = self._open(app)
+        late = racing(lambda: app.assign(deal_id, "bruno", actor="ana"))
+        events = app.event_count()
+        with pytest.raises(Refused, match="bruno already owns this deal") as refused:
+            late.assign(deal_id, "bruno", actor="carla")
+        assert not isinstance(refused.value, ConcurrentChange)
+        assert app.event_count() == events + 1  # the rival's assignment alone
+        assert [type(event).__name__ for event in app.history(deal_id)][-1] == "Reassigned"
+
+    def test_a_payment_that_the_fresh_invoice_refuses_is_refused_for_that_reason_and_writes_nothing(self, app, racing):
+        deal_id = self._signed(app)
+        app.invoice(deal_id, "INV-1", amount="1000", due=date.today(), actor=ACTOR)
+        late = racing(lambda: app.pay("INV-1", amount="600", actor="ana"))
+        events = app.event_count()
+        with pytest.raises(Refused, match="is more than the"):
+            late.pay("INV-1", amount="600", actor="bruno")  # fine when loaded; 400 is left when saved
+        assert app.event_count() == events + 1
+        assert app.deal(deal_id).invoices["INV-1"]["paid"] == Decimal("600")
+
+    def test_a_change_that_loses_a_race_on_each_attempt_but_the_last_is_saved(self, app, racing):
+        deal_id = self._open(app)
+        late = racing(lambda: app.note(deal_id, "meanwhile", actor="ana"), rounds=RACE_ATTEMPTS - 1)
+        events = app.event_count()
+        late.note(deal_id, "at last", actor="bruno")
+        assert app.event_count() == events + RACE_ATTEMPTS
+        assert app.history(deal_id)[-1].text == "at last"
+
+    def test_a_change_that_loses_every_attempt_says_to_run_it_again_and_writes_nothing(self, app, racing):
+        deal_id = self._open(app)
+        late = racing(lambda: app.note(deal_id, "meanwhile", actor="ana"), rounds=RACE_ATTEMPTS + 1)
+        events = app.event_count()
+        with pytest.raises(ConcurrentChange, match="changed by someone else while you were recording: run the command"):
+            late.note(deal_id, "never", actor="bruno")
+        assert late.rounds == 1  # tried RACE_ATTEMPTS times, no more
+        assert app.event_count() == events + RACE_ATTEMPTS  # the rival's notes alone
+        assert "never" not in [event.text for event in app.history(deal_id) if isinstance(event, NoteAdded)]
+        late.note(deal_id, "run again", actor="bruno")  # as the message says: it now applies
+        assert app.history(deal_id)[-1].text == "run again"
+
+    def test_numbered_deals_opened_faster_than_the_retries_say_so_and_write_nothing(self, app, racing):
+        late = racing(lambda: self._open(app), rounds=RACE_ATTEMPTS)
+        with pytest.raises(ConcurrentChange, match="too many deals are being opened at once: run the command again"):
+            self._open(late)
+        assert len(list(app.deal_ids())) == RACE_ATTEMPTS  # the rival's alone
+        assert self._open(late) == f"D-{RACE_ATTEMPTS + 1:04d}"
+
+    def test_a_settings_change_that_loses_a_race_is_judged_again_and_saved(self, app, racing):
+        late = racing(lambda: app.change_setting("stalled-days", "45", actor="ana"))
+        late.change_setting("gift-limit", "250", actor="bruno")
+        assert (app.settings().stalled_days, app.settings().gift_limit) == (45, 250)
 
     def test_two_loaded_copies_of_a_deal_cannot_both_be_saved(self, app: DealflowApp, url: str):
         deal_id = self._open(app)
@@ -218,10 +271,22 @@ class ApplicationTests:
     def test_an_invoice_id_taken_in_a_race_is_refused_for_the_second_deal(self, app, racing):
         first, second = self._signed(app), self._signed(app)
         late = racing(lambda: app.invoice(first, "INV-7", amount="100", due=date.today(), actor=ACTOR))
+        events = app.event_count()
         with pytest.raises(Refused, match="INV-7 already exists"):
             late.invoice(second, "INV-7", amount="100", due=date.today(), actor=ACTOR)
+        assert app.event_count() == events + 2  # the rival's invoice and claim alone
         assert app.deal(second).invoices == {}
         assert app.deal_for_invoice("INV-7").deal_id == first
+
+    def test_an_invoice_that_loses_a_race_on_its_deal_is_judged_again_and_claims_its_id_once(self, app, racing):
+        deal_id = self._signed(app)
+        late = racing(lambda: app.note(deal_id, "sent the contract", actor="ana"))
+        events = app.event_count()
+        late.invoice(deal_id, "INV-7", amount="100", due=date.today(), actor=ACTOR)
+        assert late.rounds == 0
+        assert app.event_count() == events + 1 + 2  # the rival's note; the invoice and its claim
+        assert app.deal_for_invoice("inv-7").deal_id == deal_id
+        assert list(app.deal(deal_id).invoices) == ["INV-7"]
 
     def test_payments_find_their_deal_by_invoice_and_the_last_one_closes_it(self, app: DealflowApp):
         deal_id = self._signed(app, amount="0.30")
@@ -274,15 +339,25 @@ class ApplicationTests:
         assert (app.deal("D-0002").account, app.deal("D-0003").referred_by) == ("Acme Corp", referring)
         assert app.event_count() == events + 2 + 3  # the rival's deal and number; the referral, new deal, number
 
-    def test_a_referral_sale_that_loses_a_race_on_its_deal_writes_neither_deal(self, app, racing):
+    def test_a_referral_sale_that_loses_a_race_on_its_deal_is_judged_again_and_saves_both_deals(self, app, racing):
         referring = self._signed(app)
         late = racing(lambda: app.note(referring, "called the buyer", actor="bruno"))
         events = app.event_count()
-        with pytest.raises(ConcurrentChange, match="changed by someone else"):
-            late.record(referring, "referral-sale", {"account": "Initech"}, actor=ACTOR)
+        assert late.record(referring, "referral-sale", {"account": "Initech"}, actor=ACTOR) == "D-0002"
+        assert late.rounds == 0
+        assert app.deal(referring).referrals == ["D-0002"]
+        assert list(app.deal_ids()) == [referring, "D-0002"]
+        assert app.event_count() == events + 1 + 3  # the rival's note; the referral, the new deal, its number
+
+    def test_a_referral_sale_whose_id_is_opened_meanwhile_is_refused_and_writes_neither_deal(self, app, racing):
+        referring = self._signed(app)
+        late = racing(lambda: self._open(app, "INI-1"))
+        events = app.event_count()
+        with pytest.raises(Refused, match="deal INI-1 already exists"):
+            late.record(referring, "referral-sale", {"account": "Initech", "id": "INI-1"}, actor=ACTOR)
         assert app.deal(referring).referrals == []
-        assert list(app.deal_ids()) == [referring]
-        assert app.event_count() == events + 1  # the rival's note alone
+        assert app.deal("INI-1").referred_by is None
+        assert app.event_count() == events + 1  # the rival's deal alone
 
     # --- large saves ----------------------------------------------------------------------
 
