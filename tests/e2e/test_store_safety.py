@@ -282,3 +282,11 @@ def test_a_store_file_that_cannot_be_read_is_refused_with_its_name(copy: Path):
     finally:
         copy.chmod(0o600)
     assert result.returncode == 1 and f"cannot read {copy}: check its permissions" in one_line(result)
+
+
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs Linux's /sys, a folder no one may create a file in")
+def test_a_store_in_a_folder_no_one_may_write_to_is_refused_with_the_folder_named_even_for_root():
+    made = run(Path("/sys/dealflow.db"), "open", "Acme", "--title", "ERP")
+    assert made.returncode == 1
+    assert "cannot create the store /sys/dealflow.db: folder /sys is not writable" in one_line(made)
+    assert not Path("/sys/dealflow.db").exists()
