@@ -31,6 +31,7 @@ pytestmark = pytest.mark.slow
 RECORDERS = 8
 COMMANDS = 100  # per recorder: every other one on the shared deal, the rest on the recorder's own deal
 SHARED = "SHARED"
+OWN_START = "each recorder's own figures"
 BOTTOM_LINE = 115000  # ours on price, on every deal: a concession of ours below it is refused
 RACE_TIMEOUT = 1200  # seconds: the race took 4 to 6 minutes on two CPUs shared with other jobs
 # Before dealflow retried a lost race itself, 29 % of the commands (SQLite) and 9 % (PostgreSQL) were
@@ -130,8 +131,11 @@ class Plan:
         argv = ("bottom-line", self.deal, "--term", term, "--value", str(value))
         self._add(argv, {"event": "BottomLineSet", "term": term, "value": str(value)})
 
-    def concede(self, term: str, by: str, before: int, after: int, refusal: str | None = None) -> None:
+    def concede(
+        self, term: str, by: str, before: int, after: int, refusal: str | None = None, reason: str | None = None
+    ) -> None:
         argv = ("concede", self.deal, "--term", term, "--by", by, "--from", str(before), "--to", str(after))
+        argv += ("--reason", reason) if reason else ()
         self._add(argv, {"event": "Conceded", "term": term, "before": str(before), "after": str(after)}, refusal)
 
     def sign(self, amount: int) -> None:
@@ -232,10 +236,13 @@ def shared_plan(me: int) -> list[Command]:
         plan.forecast,
         lambda: plan.act("upsell", "--product", f"add-on {plan.tag()}", "--amount", "10"),
         plan.assign,
-        lambda: plan.concede("payment", "customer", plan.number(), plan.number() + 5),
+        # from a position of its own, whatever the others conceded meanwhile: so, with a reason
+        lambda: plan.concede("payment", "customer", plan.number(), plan.number() + 5, reason=OWN_START),
         lambda: plan.act("promote-close", "--method", "choice"),
         lambda: plan.advance(refusal=CANNOT_LEAVE),  # the agreement is not signed
-        lambda: plan.concede("price", "us", plan.number() + 100_000, 110000, refusal=PAST_BOTTOM_LINE),
+        lambda: plan.concede(
+            "price", "us", plan.number() + 100_000, 110000, refusal=PAST_BOTTOM_LINE, reason=OWN_START
+        ),
         lambda: plan.act("negotiate", "--step", "exchange"),
     ]
     for n in range(COMMANDS // 2):
