@@ -27,6 +27,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
 
 docs: install
 	$(BIN)/python -m dealflow.cli.reference > docs/cli.md
