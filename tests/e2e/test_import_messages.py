@@ -19,7 +19,7 @@ import pytest
 from conftest import Dealflow, dealflow_executable
 from crm_export import EVENTS_A_ROW, OPTIONS, crm_export
 from dealflow.application import DealflowApp
-from dealflow.cli.importing import PROGRESS_FROM
+from dealflow.cli.import_run import PROGRESS_FROM
 from dealflow.imports.runner import CHUNK
 
 HEADER = b"Opportunity ID,Account Name,Opportunity Name,Stage,Created Date\n"

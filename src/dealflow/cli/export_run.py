@@ -1,5 +1,5 @@
-"""How an export command writes: the target options, the checks made before any work, a progress
-bar on stderr for large exports, and standard output as UTF-8."""
+"""How an export command runs, whatever it exports: the target options, the checks made before
+any work, a progress bar on stderr for large exports, and standard output as UTF-8."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""`dealflow export`: a report, the deals, a deal's audit trail or the whole event log to XLSX, CSV,
-JSON or JSON Lines; or every report in one workbook."""
+"""`dealflow export`, the command group and its report commands: a report to XLSX, CSV, JSON or
+JSON Lines, or every report in one workbook. The deal list and the audit trails are in
+cli/export_records.py; how an export runs is in cli/export_run.py."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from pathlib import Path
 import click
 
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.export_trails import deals, events, history
-from dealflow.cli.exporting import Reports, checked_as_of, file_options, projected, report, run_export
+from dealflow.cli.export_records import deals, events, history
+from dealflow.cli.export_run import Reports, checked_as_of, file_options, projected, report, run_export
 from dealflow.cli.params import DATE
 
 as_of_option = click.option(

@@ -1,5 +1,6 @@
-"""`dealflow import`: deals from a CRM export, invoices from a receivables ledger, and dealflow's
-own event log (JSON Lines), each the whole file or nothing and safe to run again."""
+"""`dealflow import`, the command group and its three commands: deals from a CRM export, invoices
+from a receivables ledger, and dealflow's own event log (JSON Lines), each the whole file or nothing
+and safe to run again. How an import runs is in cli/import_run.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import click
 
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.importing import csv_options, import_options, rejects_path, run_import
+from dealflow.cli.import_run import csv_options, import_options, rejects_path, run_import
 from dealflow.imports.fields import DEAL_FIELDS, INVOICE_FIELDS, described
 
 

@@ -1,5 +1,5 @@
-"""What the import commands share: the options of every import and of CSV files, the progress bar
-on stderr, and the summary they print."""
+"""How an import command runs, whatever it imports: the options of every import and of CSV
+files, the rejects file, the progress bar on stderr, and the summary it prints."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""`dealflow export deals`, `history DEAL` and `events`: the deal list and the audit trail, one deal's
-or the whole log's, to XLSX, CSV, JSON or JSON Lines."""
+"""`dealflow export deals`, `history DEAL` and `events`: the book's records rather than its
+reports (the deal list, one deal's audit trail, the whole event log) to XLSX, CSV, JSON or JSON Lines."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.exporting import checked_as_of, file_options, lazily, projected, run_export
+from dealflow.cli.export_run import checked_as_of, file_options, lazily, projected, run_export
 from dealflow.cli.params import DATE
 
 
