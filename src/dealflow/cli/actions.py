@@ -13,8 +13,7 @@ from typing import Any
 import click
 
 from dealflow.cli.context import Session
-from dealflow.cli.output import emit_json, json_option, say
-from dealflow.cli.params import on_option
+from dealflow.cli.recording import Recorded, record_options
 from dealflow.playbook import ACTIONS, STAGE_OF_ACTION, STAGES, Action, Effect, Field, Kind, action_with
 
 METAVARS = {Kind.MONEY: "AMOUNT", Kind.CURRENCY: "CODE", Kind.PAIRS: "NAME=VALUE"}
@@ -82,15 +81,15 @@ def action_command(name: str) -> click.Command:
             fields["id"] = new_id
         result = session.app.record(deal_id, name, fields, actor=session.actor, on=on, note=note)
         deal = session.app.deal(deal_id)
-        if as_json:
-            summary = {"id": deal.deal_id, "version": deal.version, "stage": deal.stage, "action": deal.action}
-            emit_json(summary | ({"referral": result} if action.effect is Effect.REFERRAL else {}))
-        elif action.effect is Effect.REFERRAL:
-            say(result)
+        summary = {"id": deal.deal_id, "version": deal.version, "stage": deal.stage, "action": deal.action}
+        if action.effect is Effect.REFERRAL:  # the new deal's id, for scripts to use
+            summary["referral"] = result
+            line = result
         else:
-            say(f"{deal.deal_id}: {name} recorded ({deal.state}, version {deal.version})")
+            line = f"{deal.deal_id}: {name} recorded ({deal.state}, version {deal.version})"
+        Recorded(lambda: summary, (line,)).show(as_json)
 
-    command = click.command(name, help=_help(action), short_help=action.summary)(on_option(json_option(record)))
+    command = click.command(name, help=_help(action), short_help=action.summary)(record_options(record))
     own = [_field_option(field) for field in action.fields]
     if action.effect is Effect.REFERRAL:
         own.append(click.Option(["--id", "new_id"], metavar="ID", help="The new deal's id; default the next D-NNNN."))

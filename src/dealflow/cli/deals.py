@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
 from dealflow import __version__
 from dealflow.cli.context import Session, pass_session
 from dealflow.cli.output import emit_json, json_option, print_fields, print_table, say
-from dealflow.cli.params import DATE, on_option
+from dealflow.cli.params import DATE
+from dealflow.cli.recording import Recorded, recording
 from dealflow.playbook import STAGE_NAMES, Status
 
 SUMMARY_COLUMNS = ("id", "account", "title", "owner", "status", "stage", "action", "value", "currency")
@@ -21,12 +24,18 @@ SUMMARY_COLUMNS = ("id", "account", "title", "owner", "status", "stage", "action
 @click.option("--owner", metavar="NAME", help="The salesperson who owns it; default the actor.")
 @click.option("--close-by", type=DATE, help="Expected close date (YYYY-MM-DD).")
 @click.option("--id", "deal_id", metavar="ID", help="Your own deal id; default the next D-NNNN.")
-@on_option
-@json_option
-@pass_session
+@recording
 def open_deal(
-    session: Session, account: str, title: str, value, currency, owner, close_by, deal_id, on, as_json
-) -> None:
+    session: Session,
+    account: str,
+    title: str,
+    value: str | None,
+    currency: str | None,
+    owner: str | None,
+    close_by: date | None,
+    deal_id: str | None,
+    on: date | None,
+) -> Recorded:
     """Open a deal with a target customer: it starts in customer analysis.
 
     \b
@@ -44,10 +53,7 @@ def open_deal(
         close_by=close_by,
         on=on,
     )
-    if as_json:
-        emit_json({"id": new_id})
-    else:
-        say(new_id)
+    return Recorded(lambda: {"id": new_id}, (new_id,))
 
 
 @click.command()

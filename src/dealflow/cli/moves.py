@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date
 
 import click
 
-from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import emit_json, json_option, say
-from dealflow.cli.params import on_option
+from dealflow.cli.context import Session
+from dealflow.cli.recording import Recorded, deal_recorded, recording
 from dealflow.playbook import LOST_REASONS, OPEN_STAGE_NAMES
-
-if TYPE_CHECKING:
-    from dealflow.aggregates.opportunity import Opportunity
-
-
-def report(deal: Opportunity, as_json: bool, line: str) -> None:
-    """The deal as it now stands (`deals --json` shape), or one line for people."""
-    if as_json:
-        from dealflow.views import deal_summary
-
-        emit_json(deal_summary(deal))
-    else:
-        say(line)
 
 
 @click.command()
 @click.argument("deal")
 @click.option("--evidence", metavar="TEXT", help="What shows the exit signal holds, e.g. an RFP reference.")
-@on_option
-@json_option
-@pass_session
-def advance(session: Session, deal: str, evidence: str | None, on, as_json: bool) -> None:
+@recording
+def advance(session: Session, deal: str, evidence: str | None, on: date | None) -> Recorded:
     """Move a deal to the next stage, once its stage's exit signal holds.
 
     When it does not, nothing is recorded and the message says what is missing.
@@ -43,17 +27,15 @@ def advance(session: Session, deal: str, evidence: str | None, on, as_json: bool
     """
     was = session.app.deal(deal).stage
     moved = session.app.advance(deal, actor=session.actor, evidence=evidence, on=on)
-    report(moved, as_json, f"{moved.deal_id} advanced from {was} to {moved.stage}")
+    return deal_recorded(moved, f"{moved.deal_id} advanced from {was} to {moved.stage}")
 
 
 @click.command()
 @click.argument("deal")
 @click.argument("stage", type=click.Choice(OPEN_STAGE_NAMES))
 @click.option("--reason", required=True, metavar="TEXT", help="Why the deal steps back (shown in reports).")
-@on_option
-@json_option
-@pass_session
-def back(session: Session, deal: str, stage: str, reason: str, on, as_json: bool) -> None:
+@recording
+def back(session: Session, deal: str, stage: str, reason: str, on: date | None) -> Recorded:
     """Step an open deal back to an earlier stage: a recorded regression.
 
     \b
@@ -62,17 +44,15 @@ def back(session: Session, deal: str, stage: str, reason: str, on, as_json: bool
     """
     was = session.app.deal(deal).stage
     moved = session.app.back(deal, stage, reason=reason, actor=session.actor, on=on)
-    report(moved, as_json, f"{moved.deal_id} stepped back from {was} to {moved.stage}")
+    return deal_recorded(moved, f"{moved.deal_id} stepped back from {was} to {moved.stage}")
 
 
 @click.command()
 @click.argument("deal")
 @click.option("--reason", required=True, type=click.Choice(LOST_REASONS), help="Why the deal was lost.")
 @click.option("--competitor", metavar="NAME", help="Who won it, when a competitor did.")
-@on_option
-@json_option
-@pass_session
-def lose(session: Session, deal: str, reason: str, competitor: str | None, on, as_json: bool) -> None:
+@recording
+def lose(session: Session, deal: str, reason: str, competitor: str | None, on: date | None) -> Recorded:
     """Mark an open deal lost (from any of stages 1-5); `reopen` brings it back.
 
     \b
@@ -81,16 +61,14 @@ def lose(session: Session, deal: str, reason: str, competitor: str | None, on, a
     """
     lost = session.app.lose(deal, reason=reason, competitor=competitor, actor=session.actor, on=on)
     rival = f", to {lost.competitor}" if lost.competitor else ""
-    report(lost, as_json, f"{lost.deal_id} lost in {lost.lost_from} ({reason}{rival})")
+    return deal_recorded(lost, f"{lost.deal_id} lost in {lost.lost_from} ({reason}{rival})")
 
 
 @click.command()
 @click.argument("deal")
 @click.option("--reason", required=True, metavar="TEXT", help="Why the deal is alive again.")
-@on_option
-@json_option
-@pass_session
-def reopen(session: Session, deal: str, reason: str, on, as_json: bool) -> None:
+@recording
+def reopen(session: Session, deal: str, reason: str, on: date | None) -> Recorded:
     """Reopen a lost deal: it returns to the stage where it was lost.
 
     \b
@@ -98,7 +76,7 @@ def reopen(session: Session, deal: str, reason: str, on, as_json: bool) -> None:
       dealflow reopen D-0005 --reason "the competitor could not deliver"
     """
     reopened = session.app.reopen(deal, reason=reason, actor=session.actor, on=on)
-    report(reopened, as_json, f"{reopened.deal_id} reopened in {reopened.stage}")
+    return deal_recorded(reopened, f"{reopened.deal_id} reopened in {reopened.stage}")
 
 
 @click.command()
@@ -106,10 +84,10 @@ def reopen(session: Session, deal: str, reason: str, on, as_json: bool) -> None:
 @click.option("--amount", required=True, metavar="AMOUNT", help="The final amount of the agreement, e.g. 118000.")
 @click.option("--currency", metavar="CODE", help="ISO 4217 currency; default the deal's.")
 @click.option("--terms", metavar="TEXT", help="The payment terms, e.g. '50% on signing, 50% in 60 days'.")
-@on_option
-@json_option
-@pass_session
-def sign(session: Session, deal: str, amount: str, currency: str | None, terms: str | None, on, as_json: bool):
+@recording
+def sign(
+    session: Session, deal: str, amount: str, currency: str | None, terms: str | None, on: date | None
+) -> Recorded:
     """Record the signed agreement: the deal is won and enters follow-up.
 
     \b
@@ -117,4 +95,4 @@ def sign(session: Session, deal: str, amount: str, currency: str | None, terms: 
       dealflow sign D-0006 --amount 118000 --currency EUR --terms "50% on signing, 50% in 60 days" --on 2026-05-12
     """
     won = session.app.sign(deal, amount=amount, currency=currency, terms=terms, actor=session.actor, on=on)
-    report(won, as_json, f"{won.deal_id} signed for {won.signed_amount} {won.currency}: won, now in {won.stage}")
+    return deal_recorded(won, f"{won.deal_id} signed for {won.signed_amount} {won.currency}: won, now in {won.stage}")

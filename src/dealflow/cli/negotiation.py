@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 import click
 
 from dealflow.aggregates.limits import ROUND
-from dealflow.cli.context import Session, pass_session
-from dealflow.cli.moves import report
-from dealflow.cli.output import emit_json, json_option, say
-from dealflow.cli.params import WholeNumber, on_option
+from dealflow.cli.context import Session
+from dealflow.cli.params import WholeNumber
+from dealflow.cli.recording import Recorded, deal_recorded, recording
 from dealflow.playbook import CONCEDED_BY, CONCESSION_TERMS
 
 if TYPE_CHECKING:
@@ -23,10 +23,8 @@ term_option = click.option("--term", required=True, type=click.Choice(CONCESSION
 @click.argument("deal")
 @term_option
 @click.option("--value", required=True, metavar="AMOUNT", help="The limit we will not concede past.")
-@on_option
-@json_option
-@pass_session
-def bottom_line(session: Session, deal: str, term: str, value: str, on, as_json: bool) -> None:
+@recording
+def bottom_line(session: Session, deal: str, term: str, value: str, on: date | None) -> Recorded:
     """Set our bottom line on a term, while preparing the negotiation (private to us).
 
     A later concession of ours past it is refused unless given --override.
@@ -36,7 +34,7 @@ def bottom_line(session: Session, deal: str, term: str, value: str, on, as_json:
       dealflow bottom-line D-0006 --term price --value 105000
     """
     changed = session.app.set_bottom_line(deal, term, value, actor=session.actor, on=on)
-    report(changed, as_json, f"{changed.deal_id}: our bottom line on {term} is {changed.bottom_lines[term]}")
+    return deal_recorded(changed, f"{changed.deal_id}: our bottom line on {term} is {changed.bottom_lines[term]}")
 
 
 @click.command()
@@ -55,12 +53,11 @@ def bottom_line(session: Session, deal: str, term: str, value: str, on, as_json:
 )
 @click.option("--override", metavar="REASON", help="Why we concede past our bottom line anyway.")
 @click.option("--reason", metavar="TEXT", help="Why --from is not where that side last stood on the term.")
-@on_option
-@json_option
-@pass_session
+@recording
 def concede(
-    session: Session, deal: str, term: str, by: str, before: str, after: str, round_, override, reason, on, as_json
-):
+    session: Session, deal: str, term: str, by: str, before: str, after: str, round_: int | None,
+    override: str | None, reason: str | None, on: date | None,
+) -> Recorded:  # fmt: skip
     """Record a concession; flag ours when it is larger than our previous one on the term.
 
     A concession starts where that side last stood on the term (its last
@@ -83,21 +80,20 @@ def concede(
         deal, actor=session.actor, term=term, by=by, before=before, after=after, round=round_, override=override,
         reason=reason, on=on,
     )  # fmt: skip
-    if as_json:
-        emit_json({"id": known.deal_id, "version": conceded.originator_version} | _facts(conceded))
-    else:
-        click.echo(
-            f"{known.deal_id}: round {conceded.round} on {term}: {by} conceded "
-            f"{conceded.before} -> {conceded.after} (by {conceded.size})"
-        )
+    line = (
+        f"{known.deal_id}: round {conceded.round} on {term}: {by} conceded "
+        f"{conceded.before} -> {conceded.after} (by {conceded.size})"
+    )
+    notes = []
     if conceded.widened:
-        click.echo(
+        notes.append(
             f"warning: this concession ({conceded.size}) is larger than our previous one on {term} ({previous}): "
-            "the method says concessions should shrink",
-            err=True,
+            "the method says concessions should shrink"
         )
     if conceded.past_bottom_line:
-        say(f"note: past our bottom line of {limit} on {term}, by override: {conceded.override}", err=True)
+        notes.append(f"note: past our bottom line of {limit} on {term}, by override: {conceded.override}")
+    summary = {"id": known.deal_id, "version": conceded.originator_version} | _facts(conceded)
+    return Recorded(lambda: summary, (line,), tuple(notes))
 
 
 def _facts(conceded: Conceded) -> dict[str, object]:

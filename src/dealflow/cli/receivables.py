@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from dealflow.aggregates.receivables import balance
-from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import emit_json, json_option, say
-from dealflow.cli.params import DATE, on_option
+from dealflow.cli.context import Session
+from dealflow.cli.params import DATE
+from dealflow.cli.recording import Recorded, recording
 from dealflow.playbook import Effect, Status, action_with
 
 if TYPE_CHECKING:
@@ -24,14 +25,13 @@ def _facts(deal: Opportunity, invoice: str) -> dict[str, Any]:
     return {"invoice": key, **deal.invoices[key], "balance": balance(deal.invoices[key])}
 
 
-def _report(deal: Opportunity, facts: dict[str, Any], as_json: bool, done: str) -> None:
+def _recorded(deal: Opportunity, facts: dict[str, Any], done: str) -> Recorded:
     """What was done, the invoice's balance, and whether the deal closed because of it."""
-    if as_json:
-        emit_json({"id": deal.deal_id, "version": deal.version, "status": str(deal.status), "invoice": facts})
-        return
-    say(f"{deal.deal_id} {facts['invoice']}: {done}; balance {facts['balance']} {deal.currency}")
+    lines = [f"{deal.deal_id} {facts['invoice']}: {done}; balance {facts['balance']} {deal.currency}"]
     if deal.status is Status.CLOSED:
-        say(f"{deal.deal_id} is closed: the signed amount is invoiced and every invoice is settled")
+        lines.append(f"{deal.deal_id} is closed: the signed amount is invoiced and every invoice is settled")
+    summary = {"id": deal.deal_id, "version": deal.version, "status": str(deal.status), "invoice": facts}
+    return Recorded(lambda: summary, tuple(lines))
 
 
 @click.command()
@@ -40,10 +40,10 @@ def _report(deal: Opportunity, facts: dict[str, Any], as_json: bool, done: str) 
 @click.option("--amount", required=True, metavar="AMOUNT", help="The invoiced amount, in the deal's currency.")
 @click.option("--due", required=True, type=DATE, help="When it falls due (YYYY-MM-DD).")
 @click.option("--issued", type=DATE, help="When it was issued (YYYY-MM-DD); default --on, or today.")
-@on_option
-@json_option
-@pass_session
-def invoice(session: Session, deal: str, invoice: str, amount: str, due, issued, on, as_json: bool) -> None:
+@recording
+def invoice(
+    session: Session, deal: str, invoice: str, amount: str, due: date, issued: date | None, on: date | None
+) -> Recorded:
     """Invoice part or all of a won deal's signed amount; invoice ids are unique in the store.
 
     \b
@@ -53,16 +53,14 @@ def invoice(session: Session, deal: str, invoice: str, amount: str, due, issued,
     billed = session.app.invoice(deal, invoice, amount=amount, due=due, issued=issued, actor=session.actor, on=on)
     left = (billed.signed_amount or 0) - billed.invoiced_total
     done = f"invoiced {amount} {billed.currency}, due {due}; {left} of the signed amount left to invoice"
-    _report(billed, _facts(billed, invoice), as_json, done)
+    return _recorded(billed, _facts(billed, invoice), done)
 
 
 @click.command()
 @click.argument("invoice")
 @click.option("--amount", required=True, metavar="AMOUNT", help="The amount received; never more than is owed.")
-@on_option
-@json_option
-@pass_session
-def pay(session: Session, invoice: str, amount: str, on, as_json: bool) -> None:
+@recording
+def pay(session: Session, invoice: str, amount: str, on: date | None) -> Recorded:
     """Record a payment received on an invoice.
 
     \b
@@ -70,7 +68,7 @@ def pay(session: Session, invoice: str, amount: str, on, as_json: bool) -> None:
       dealflow pay INV-2026-014 --amount 59000 --on 2026-07-10
     """
     paid = session.app.pay(invoice, amount=amount, actor=session.actor, on=on)
-    _report(paid, _facts(paid, invoice), as_json, f"received {amount} {paid.currency}")
+    return _recorded(paid, _facts(paid, invoice), f"received {amount} {paid.currency}")
 
 
 @click.command()
@@ -78,10 +76,8 @@ def pay(session: Session, invoice: str, amount: str, on, as_json: bool) -> None:
 @click.option("--cause", required=True, type=click.Choice(COLLECTING.field("cause").choices), help="Why it is unpaid.")
 @click.option("--method", required=True, metavar="TEXT", help="How it is being collected, e.g. 'sales visit'.")
 @click.option("--note", metavar="TEXT", help="A free-text note kept with the record.")
-@on_option
-@json_option
-@pass_session
-def chase(session: Session, invoice: str, cause: str, method: str, note: str | None, on, as_json: bool) -> None:
+@recording
+def chase(session: Session, invoice: str, cause: str, method: str, note: str | None, on: date | None) -> Recorded:
     """Record a collection step on an unpaid invoice (the collect action).
 
     \b
@@ -89,16 +85,14 @@ def chase(session: Session, invoice: str, cause: str, method: str, note: str | N
       dealflow chase INV-2026-014 --cause unwilling --method "sales visit" --note "promised by Friday"
     """
     chased = session.app.chase(invoice, cause=cause, method=method, note=note, actor=session.actor, on=on)
-    _report(chased, _facts(chased, invoice), as_json, f"{COLLECTING.name} step recorded ({cause}: {method})")
+    return _recorded(chased, _facts(chased, invoice), f"{COLLECTING.name} step recorded ({cause}: {method})")
 
 
 @click.command("write-off")
 @click.argument("invoice")
 @click.option("--reason", required=True, metavar="TEXT", help="Why the rest will not be collected.")
-@on_option
-@json_option
-@pass_session
-def write_off(session: Session, invoice: str, reason: str, on, as_json: bool) -> None:
+@recording
+def write_off(session: Session, invoice: str, reason: str, on: date | None) -> Recorded:
     """Write off what is still owed on an invoice.
 
     \b
@@ -107,4 +101,4 @@ def write_off(session: Session, invoice: str, reason: str, on, as_json: bool) ->
     """
     written = session.app.write_off(invoice, reason=reason, actor=session.actor, on=on)
     facts = _facts(written, invoice)
-    _report(written, facts, as_json, f"wrote off {facts['written_off']} {written.currency}")
+    return _recorded(written, facts, f"wrote off {facts['written_off']} {written.currency}")

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
-from dealflow.cli.context import Session, pass_session
-from dealflow.cli.moves import report
-from dealflow.cli.output import json_option
-from dealflow.cli.params import DATE, on_option
+from dealflow.cli.context import Session
+from dealflow.cli.params import DATE
+from dealflow.cli.recording import Recorded, deal_recorded, recording
 from dealflow.playbook import BUYING_STAGES
 
 
 @click.command()
 @click.argument("deal")
 @click.argument("text")
-@on_option
-@json_option
-@pass_session
-def note(session: Session, deal: str, text: str, on, as_json: bool) -> None:
+@recording
+def note(session: Session, deal: str, text: str, on: date | None) -> Recorded:
     """Add a note to a deal's history.
 
     \b
@@ -25,16 +24,14 @@ def note(session: Session, deal: str, text: str, on, as_json: bool) -> None:
       dealflow note D-0001 "CFO on holiday until the 20th; call back then"
     """
     noted = session.app.note(deal, text, actor=session.actor, on=on)
-    report(noted, as_json, f"{noted.deal_id}: note added (version {noted.version})")
+    return deal_recorded(noted, f"{noted.deal_id}: note added (version {noted.version})")
 
 
 @click.command()
 @click.argument("deal")
 @click.argument("owner")
-@on_option
-@json_option
-@pass_session
-def assign(session: Session, deal: str, owner: str, on, as_json: bool) -> None:
+@recording
+def assign(session: Session, deal: str, owner: str, on: date | None) -> Recorded:
     """Hand a deal to another owner.
 
     \b
@@ -43,7 +40,7 @@ def assign(session: Session, deal: str, owner: str, on, as_json: bool) -> None:
     """
     previous = session.app.deal(deal).owner
     assigned = session.app.assign(deal, owner, actor=session.actor, on=on)
-    report(assigned, as_json, f"{assigned.deal_id} is now owned by {assigned.owner} (was {previous})")
+    return deal_recorded(assigned, f"{assigned.deal_id} is now owned by {assigned.owner} (was {previous})")
 
 
 @click.command()
@@ -51,10 +48,10 @@ def assign(session: Session, deal: str, owner: str, on, as_json: bool) -> None:
 @click.option("--value", metavar="AMOUNT", help="The expected value, e.g. 95000.")
 @click.option("--currency", metavar="CODE", help="ISO 4217 currency of the value, when the deal has none yet.")
 @click.option("--close-by", type=DATE, help="The expected close date (YYYY-MM-DD).")
-@on_option
-@json_option
-@pass_session
-def forecast(session: Session, deal: str, value: str | None, currency: str | None, close_by, on, as_json: bool):
+@recording
+def forecast(
+    session: Session, deal: str, value: str | None, currency: str | None, close_by: date | None, on: date | None
+) -> Recorded:
     """Change a deal's expected value or close date (or both).
 
     \b
@@ -63,16 +60,14 @@ def forecast(session: Session, deal: str, value: str | None, currency: str | Non
     """
     changed = session.app.forecast(deal, actor=session.actor, value=value, currency=currency, close_by=close_by, on=on)
     worth = f"{changed.value} {changed.currency}" if changed.value is not None else "no value yet"
-    report(changed, as_json, f"{changed.deal_id} forecast: {worth}, close by {changed.close_by or 'no date yet'}")
+    return deal_recorded(changed, f"{changed.deal_id} forecast: {worth}, close by {changed.close_by or 'no date yet'}")
 
 
 @click.command("buying-stage")
 @click.argument("deal")
 @click.argument("stage", type=click.Choice(BUYING_STAGES))
-@on_option
-@json_option
-@pass_session
-def buying_stage(session: Session, deal: str, stage: str, on, as_json: bool) -> None:
+@recording
+def buying_stage(session: Session, deal: str, stage: str, on: date | None) -> Recorded:
     """Update where the customer is in their own buying process.
 
     \b
@@ -80,4 +75,4 @@ def buying_stage(session: Session, deal: str, stage: str, on, as_json: bool) -> 
       dealflow buying-stage D-0001 evaluation
     """
     updated = session.app.update_buying_stage(deal, stage, actor=session.actor, on=on)
-    report(updated, as_json, f"{updated.deal_id}: the customer is at {updated.buying_stage}")
+    return deal_recorded(updated, f"{updated.deal_id}: the customer is at {updated.buying_stage}")

@@ -9,8 +9,9 @@ import click
 
 from dealflow.aggregates.settings import SETTING_NAMES
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import emit_json, json_option, print_fields, say
-from dealflow.cli.params import DATE, on_option
+from dealflow.cli.output import emit_json, json_option, print_fields
+from dealflow.cli.params import DATE
+from dealflow.cli.recording import Recorded, recording
 
 if TYPE_CHECKING:
     from dealflow.playbook import Defaults
@@ -53,10 +54,8 @@ def show(session: Session, as_of, as_json: bool) -> None:
 @settings.command("set")
 @click.argument("name", type=click.Choice(SETTING_NAMES), metavar="NAME")
 @click.argument("value")
-@on_option
-@json_option
-@pass_session
-def set_(session: Session, name: str, value: str, on, as_json: bool) -> None:
+@recording
+def set_(session: Session, name: str, value: str, on: date | None) -> Recorded:
     """Change a setting from a date on; every change is kept for audit.
 
     NAME is one of the names `dealflow settings show` lists.
@@ -67,7 +66,6 @@ def set_(session: Session, name: str, value: str, on, as_json: bool) -> None:
       dealflow settings set collection-overdue-days 45 --on 2026-04-01
     """
     in_force = _values(session.app.change_setting(name, value, actor=session.actor, on=on))
-    if as_json:
-        emit_json(in_force)
-    else:
-        say(f"{name} set to {value} from {on or date.today()}; in force today: {in_force[name]}")
+    return Recorded(
+        lambda: in_force, (f"{name} set to {value} from {on or date.today()}; in force today: {in_force[name]}",)
+    )
