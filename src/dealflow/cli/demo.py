@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from dealflow.aggregates.errors import Refused
 from dealflow.cli.context import Session, pass_session
 from dealflow.cli.output import say
+from dealflow.cli.progress import progress
 from dealflow.store import mask
 
 # What to try next: (command after `dealflow`, the story whose deal it names or None, what it shows)
@@ -49,10 +48,11 @@ def demo(session: Session) -> None:
     if next(iter(app.deal_ids()), None) is not None:
         raise Refused("this store already has deals: seed the demo into a new one, e.g. `dealflow --db demo.db demo`")
     book = Book(app)
-    progress = click.progressbar(book.plans, label="seeding the demo book", item_show_func=_story, file=sys.stderr)
-    with progress as plans:
-        for plan in plans:
+    with progress("seeding the demo book", len(book.plans), item_shown=_story) as advance:
+        for plan in book.plans:
             book.seed(plan)
+            if advance:
+                advance(1, plan)
     deals = sum(1 for _ in app.deal_ids())
     say(f"seeded {deals} deals ({app.event_count()} events) into {app.store.display}")  # a path may hold anything
     click.echo("\ntry next:")

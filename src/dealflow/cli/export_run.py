@@ -16,6 +16,7 @@ import click
 
 from dealflow.cli.context import Session
 from dealflow.cli.output import say
+from dealflow.cli.progress import progress
 
 if TYPE_CHECKING:
     from dealflow.exports.reports import Reading
@@ -65,7 +66,7 @@ def run_export(
     chosen = format_for(target, fmt)
     if excel and chosen != "csv":
         raise click.UsageError("--excel adds a byte-order mark to CSV: give it with a .csv file or --format csv")
-    with source as made, _progress(made.total, "exporting") as advance:
+    with source as made, progress("exporting", made.total, at_least=PROGRESS_FROM, every=1_000) as advance:
         if target is None:
             with _stdout() as out:
                 write_to(made, chosen, out, excel=excel, advance=advance)
@@ -88,27 +89,10 @@ def projected(session: Session, make: Callable[[Reading], Export]) -> Iterator[E
     """An export read from the projections, caught up first; they stay open while it is written."""
     from dealflow.exports.reports import caught_up
 
-    with caught_up(session.app, lambda behind: _progress(behind, "catching up")) as reading:
+    with caught_up(
+        session.app, lambda behind: progress("catching up", behind, at_least=PROGRESS_FROM, every=1_000)
+    ) as reading:
         yield make(reading)
-
-
-@contextmanager
-def _progress(total: int | None, label: str) -> Iterator[Callable[[int], None] | None]:
-    if not total or total < PROGRESS_FROM:
-        yield None
-        return
-    pending = 0
-
-    def advance(rows: int) -> None:  # the bar moves a thousand rows at a time: moving it costs more than a row
-        nonlocal pending
-        pending += rows
-        if pending >= 1_000:
-            bar.update(pending)
-            pending = 0
-
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        yield advance
-        bar.update(pending)
 
 
 @contextmanager

@@ -3,9 +3,8 @@ files, the rejects file, the progress bar on stderr, and the summary it prints."
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -13,6 +12,7 @@ import click
 
 from dealflow.cli.output import emit_json, say
 from dealflow.cli.params import DATE
+from dealflow.cli.progress import progress
 
 if TYPE_CHECKING:
     from dealflow.imports.outcome import Summary
@@ -112,18 +112,22 @@ def rejects_path(file: Path, given: Path | None) -> Path:
     return path
 
 
-def bar_for(size: int) -> Callable[[str, int], Any]:
+def bar_for(size: int) -> Callable[[str, int], AbstractContextManager[Callable[[int], None]]]:
     """A progress bar on stderr for files large enough to want one."""
 
     @contextmanager
     def bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
         if size < PROGRESS_FROM:
-            yield lambda _: None
+            yield _unseen
             return
-        with click.progressbar(length=total, label=label, file=sys.stderr) as progress:
-            yield progress.update
+        with progress(label, total) as advance:
+            yield advance or _unseen
 
     return bar
+
+
+def _unseen(steps: int) -> None:
+    """The progress of an import too small for a bar."""
 
 
 def print_summary(summary: Summary, as_json: bool) -> None:

@@ -3,12 +3,11 @@ following the log to keep them current."""
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from dealflow.cli.context import Session, pass_session
 from dealflow.cli.output import emit_json, json_option, print_table, say
+from dealflow.cli.progress import progress
 
 
 @click.group()
@@ -62,8 +61,8 @@ def rebuild(session: Session) -> None:
         start, head = found.backlog()
         if resumed:
             click.echo(f"resuming the rebuild interrupted at event {start} of {head}", err=True)
-        with click.progressbar(length=head - start, label="rebuilding", file=sys.stderr) as bar:
-            read = found.catch_up(progress=bar.update)
+        with progress("rebuilding", head - start) as advance:
+            read = found.catch_up(progress=advance)
         *others, last = [projection.name for projection in found.projections]
         names = f"{', '.join(others)} and {last}" if others else last
         newer = found.log.newer
