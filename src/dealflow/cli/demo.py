@@ -42,7 +42,7 @@ def demo(session: Session) -> None:
       dealflow --db demo.db deals --stage commitment
     """
     from dealflow.aggregates.events import Lost
-    from dealflow.demo import Book
+    from dealflow.demo.book import Book
 
     app = session.app
     if next(iter(app.deal_ids()), None) is not None:
