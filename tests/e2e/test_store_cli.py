@@ -65,4 +65,5 @@ def test_python_dash_m_dealflow_runs_the_same_cli(store_url: str):
 
 def test_debug_shows_the_traceback_of_an_unexpected_error():
     result = Dealflow(UNREACHABLE).run("--debug", "info")
-    assert result.returncode != 0 and "Traceback" in result.stderr
+    assert result.returncode == 1 and "Traceback" in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout

@@ -7,7 +7,6 @@ import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
 from uuid import uuid4
 
 import pytest
@@ -18,7 +17,6 @@ from conftest import Stores
 from dealflow.aggregates.events import DealEvent, Opened
 from dealflow.application import DealflowApp
 from dealflow.projections.decode import KIND_OF_TOPIC, Decoder
-from dealflow.projections.units import from_day, from_units, to_day, to_units
 
 
 @pytest.fixture(scope="module")
@@ -72,16 +70,3 @@ def test_an_event_of_an_older_class_version_is_upcast_by_the_mapper(app, stored)
     upcast = Decoder(app.mapper).decode(dataclasses.replace(note, state=json.dumps(older).encode()))
     assert isinstance(upcast.data["effective_on"], date)  # typed by the mapper, not raw JSON
     assert upcast.on == upcast.data["effective_on"].toordinal()
-
-
-def test_amounts_are_kept_exactly_in_ten_thousandths():
-    for text in ("0", "0.0001", "1250.5", "120000", "99999999.9999"):
-        assert from_units(to_units(text)) == Decimal(text)
-        assert from_units(to_units({"_type_": "decimal_str", "_data_": text})) == Decimal(text)
-    assert str(from_units(to_units("120000.00"))) == "120000"
-
-
-def test_days_are_day_numbers_that_subtract_to_days():
-    assert to_day("2026-03-31") - to_day(date(2026, 3, 1)) == 30
-    assert from_day(to_day({"_type_": "date_iso", "_data_": "2026-02-28"})) == date(2026, 2, 28)
-    assert to_day(None) is None and from_day(None) is None
