@@ -7,13 +7,14 @@ come from `playbook.STAGES`, built on first use so that one action does not pay 
 from __future__ import annotations
 
 import inspect
+from datetime import date
 from functools import cache
 from typing import Any
 
 import click
 
 from dealflow.cli.context import Session
-from dealflow.cli.recording import Recorded, record_options
+from dealflow.cli.recording import Recorded, recording
 from dealflow.playbook import ACTIONS, STAGE_OF_ACTION, STAGES, Action, Effect, Field, Kind, action_with
 
 METAVARS = {Kind.MONEY: "AMOUNT", Kind.CURRENCY: "CODE", Kind.PAIRS: "NAME=VALUE"}
@@ -72,10 +73,9 @@ def _help(action: Action) -> str:
 def action_command(name: str) -> click.Command:
     action = ACTIONS[name]
 
-    @click.pass_context
-    def record(ctx: click.Context, on: Any, note: str | None, as_json: bool, new_id: str | None = None, **values: Any):
-        session = ctx.find_object(Session)
-        deal_id = ctx.parent.params["deal"] if ctx.parent else ""
+    def record(session: Session, on: date | None, note: str | None, new_id: str | None = None, **values: Any):
+        parent = click.get_current_context().parent  # `act DEAL`: the deal is the group's argument
+        deal_id = parent.params["deal"] if parent else ""
         fields: dict[str, Any] = {key: _as_given(action.field(key), value) for key, value in values.items()}
         if new_id:
             fields["id"] = new_id
@@ -83,13 +83,10 @@ def action_command(name: str) -> click.Command:
         deal = session.app.deal(deal_id)
         summary = {"id": deal.deal_id, "version": deal.version, "stage": deal.stage, "action": deal.action}
         if action.effect is Effect.REFERRAL:  # the new deal's id, for scripts to use
-            summary["referral"] = result
-            line = result
-        else:
-            line = f"{deal.deal_id}: {name} recorded ({deal.state}, version {deal.version})"
-        Recorded(lambda: summary, (line,)).show(as_json)
+            return Recorded(lambda: summary | {"referral": result}, (result,))
+        return Recorded(lambda: summary, (f"{deal.deal_id}: {name} recorded ({deal.state}, version {deal.version})",))
 
-    command = click.command(name, help=_help(action), short_help=action.summary)(record_options(record))
+    command = click.command(name, help=_help(action), short_help=action.summary)(recording(record))
     own = [_field_option(field) for field in action.fields]
     if action.effect is Effect.REFERRAL:
         own.append(click.Option(["--id", "new_id"], metavar="ID", help="The new deal's id; default the next D-NNNN."))

@@ -7,16 +7,24 @@ bind a GraphMachine.
 
 from __future__ import annotations
 
+from typing import Literal, Protocol, cast
+
 import click
 
 from dealflow.playbook import STAGE_NAMES
 
-ENGINES = {"mermaid": "mermaid", "dot": "graphviz"}
+ENGINES: dict[str, Literal["mermaid", "graphviz"]] = {"mermaid": "mermaid", "dot": "graphviz"}
 TITLE = "dealflow: the six-stage sales method"
 
 
 class _Drawing:
     """The model the drawing machine needs; it only ever stands at the start."""
+
+
+class _Source(Protocol):
+    """What either engine's graph gives (transitions types it only as its own GraphProtocol)."""
+
+    source: str
 
 
 def draw(fmt: str) -> str:
@@ -49,7 +57,7 @@ def draw(fmt: str) -> str:
         raise click.ClickException("--format dot needs the graphviz Python package: pip install graphviz")
     graph = machine.model_graphs[id(model)]
     graph.reset_styling()  # a drawing of the method, not of one deal: no state is marked current
-    return graph.get_graph(title=TITLE).source
+    return cast(_Source, graph.get_graph(title=TITLE)).source
 
 
 @click.command()

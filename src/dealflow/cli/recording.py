@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from dealflow.cli.context import Session, pass_session
 from dealflow.cli.output import emit_json, json_option, say
@@ -20,13 +20,6 @@ from dealflow.cli.params import on_option
 
 if TYPE_CHECKING:
     from dealflow.aggregates.opportunity import Opportunity
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def record_options(command: F) -> F:
-    """`--on` and `--json`, given to the command as `on` and `as_json`."""
-    return on_option(json_option(command))
 
 
 def recording(command: Callable[..., Recorded]) -> Callable[..., None]:
@@ -37,7 +30,7 @@ def recording(command: Callable[..., Recorded]) -> Callable[..., None]:
     def record(session: Session, *args: Any, as_json: bool, **options: Any) -> None:
         command(session, *args, **options).show(as_json)
 
-    return record_options(pass_session(record))
+    return on_option(json_option(pass_session(record)))
 
 
 @dataclass(frozen=True)

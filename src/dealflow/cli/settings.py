@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -13,11 +13,10 @@ from dealflow.cli.output import emit_json, json_option, print_fields
 from dealflow.cli.params import DATE
 from dealflow.cli.recording import Recorded, recording
 
-if TYPE_CHECKING:
-    from dealflow.playbook import Defaults
 
-
-def _values(settings: Defaults) -> dict[str, Any]:
+def _values(settings: object) -> dict[str, Any]:
+    """Each setting by its name, read from the settings in force (playbook.Defaults: a dataclass made
+    from the settings' table, which a type checker cannot name as a type)."""
     return {name: getattr(settings, name.replace("-", "_")) for name in SETTING_NAMES}
 
 
