@@ -46,7 +46,7 @@ def test_a_new_subclass_of_deal_event_is_found_unregistered() -> None:
 
 
 def test_the_projections_decode_every_registered_event() -> None:
-    assert DEAL_EVENTS == tuple(event_type.cls for event_type in EVENT_TYPES)
+    assert tuple(event_type.cls for event_type in EVENT_TYPES) == DEAL_EVENTS
     assert set(BY_KIND) == KINDS
 
 

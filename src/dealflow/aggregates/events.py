@@ -42,7 +42,15 @@ class Opened(Aggregate.Created):
     imported: ClassVar[dict[str, Any] | None] = None  # see mark_imported
 
 
-def mark_imported(event: Aggregate.Event, source: Mapping[str, Any]) -> None:
+# The two marks below write on an event, a frozen dataclass, before it is saved: the one place dealflow
+# does. Each keeps what is stored byte for byte as every store holds it (the e2e tests compare
+# `history --json` and `export events` lines, and their re-import). The ways that need no write each
+# change it: a field `imported: dict | None = None` stores `"imported":null` in every live event; an
+# event type of its own for an import (or for a legacy concession) is a new topic, which an older
+# dealflow reads as a newer one's event; and `dataclasses.replace` copies fields only.
+
+
+def mark_imported(event: object, source: Mapping[str, Any]) -> None:
     """Record on a new event the import it came from: file, line, source id, content hash.
 
     Only imported events carry it, as an attribute of the instance that is stored and read back
@@ -70,7 +78,7 @@ class DealEvent(Aggregate.Event):
     trigger: ClassVar[str]
     imported: ClassVar[dict[str, Any] | None] = None  # see mark_imported
 
-    def apply(self, deal: DealState) -> None:  # type: ignore[override]
+    def apply(self, deal: DealState) -> None:
         deal.enter(self.state, self.effective_on)
         self.assign(deal)
 

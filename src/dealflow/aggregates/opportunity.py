@@ -75,7 +75,7 @@ class Opportunity(Placement, Conceding, Aggregate):
         amount = None if value is None else parse_amount(value, "--value", POSITIVE_AMOUNT)
         if amount is not None and currency is None:
             raise InvalidInput("give --currency with --value: a deal's money has one ISO 4217 currency")
-        facts = dict(
+        facts: dict[str, Any] = dict(
             deal_id=check_deal_id(deal_id),
             account=required_text(account, "the account (the customer's name)"),
             title=required_text(title, "a --title for the deal"),
@@ -181,7 +181,7 @@ class Opportunity(Placement, Conceding, Aggregate):
     ) -> Opportunity:
         """The referral-sale action: records it here and returns the new, linked deal (save both together)."""
         action = events.REFER
-        cleaned = clean_fields(ACTIONS[action], fields)
+        cleaned: dict[str, Any] = clean_fields(ACTIONS[action], fields)
         new_deal_id = check_deal_id(new_deal_id)  # before recording: a refused referral records nothing
         self.record_action(action, cleaned, actor=actor, on=on, note=note, referral_id=new_deal_id)
         return Opportunity.open(

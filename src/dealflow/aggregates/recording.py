@@ -24,7 +24,11 @@ from dealflow.aggregates.state import DealState
 from dealflow.aggregates.storable import check_storable
 
 if TYPE_CHECKING:
-    from eventsourcing.domain import Aggregate
+    from uuid import UUID
+
+    from eventsourcing.domain import CanMutateAggregate
+
+    Event = CanMutateAggregate[UUID]
 
 
 def required_text(value: str | None, what: str) -> str:
@@ -58,7 +62,7 @@ class Live:
     def next_state(self, deal: DealState) -> str:
         return lifecycle().next_state(deal, self.trigger, **self.context)
 
-    def mark(self, event: Aggregate.Event) -> None:
+    def mark(self, event: Event) -> None:
         """A live event stores nothing more."""
 
 
@@ -73,7 +77,7 @@ class Imported:
     def next_state(self, deal: DealState) -> str:
         return self.state
 
-    def mark(self, event: Aggregate.Event) -> None:
+    def mark(self, event: Event) -> None:
         events.mark_imported(event, self.source)
 
 
@@ -82,10 +86,10 @@ class Recording(DealState):
 
     if TYPE_CHECKING:  # eventsourcing's Aggregate, which `Opportunity` also inherits
 
-        def trigger_event(self, event_class: type[Aggregate.Event], **kwargs: Any) -> None: ...
+        def trigger_event(self, event_class: type[Event], **kwargs: Any) -> None: ...
 
         @property
-        def pending_events(self) -> list[Aggregate.Event]: ...
+        def pending_events(self) -> list[Event]: ...
 
     def _record(
         self, event_class: type[events.DealEvent], how: Live | Imported, on: date | None, actor: str, **facts: Any

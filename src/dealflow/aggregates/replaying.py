@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from dealflow.aggregates.errors import InvalidInput
 from dealflow.aggregates.lifecycle import stage_of
@@ -52,6 +52,11 @@ def _day(value: Any) -> date | None:
     return None if value in (None, "") else date.fromisoformat(value)
 
 
+def _dates(f: Mapping[str, Any]) -> tuple[date, date]:
+    """An invoice's issue and due dates. An empty one reaches the command as None, which refuses it."""
+    return cast(date, _day(f["issued"])), cast(date, _day(f["due"]))
+
+
 def _details(f: Mapping[str, Any]) -> dict[str, Any]:
     """What an opening may say of a deal but its id, account and title."""
     close_by = _day(f.get("close_by"))
@@ -87,8 +92,8 @@ def action_recorded(deal: Opportunity, e: Recorded) -> None:
 
 def invoiced(deal: Opportunity, e: Recorded) -> None:
     f = e.fields
-    issued, due = _day(f["issued"]), _day(f["due"])
-    deal.invoice(f["invoice"], amount=f["amount"], due=due, issued=issued, on=e.on, actor=e.actor)  # type: ignore[arg-type]
+    issued, due = _dates(f)
+    deal.invoice(f["invoice"], amount=f["amount"], due=due, issued=issued, on=e.on, actor=e.actor)
 
 
 def advanced(deal: Opportunity, e: Recorded) -> None:
@@ -188,9 +193,9 @@ def opened_imported(_: None, e: Recorded) -> Opportunity:
 
 def invoiced_imported(deal: Opportunity, e: Recorded) -> None:
     f = e.fields
-    issued, due = _day(f["issued"]), _day(f["due"])
+    issued, due = _dates(f)
     source = e.source or {}
-    deal.invoice_imported(f["invoice"], amount=f["amount"], issued=issued, due=due, source=source, actor=e.actor)  # type: ignore[arg-type]
+    deal.invoice_imported(f["invoice"], amount=f["amount"], issued=issued, due=due, source=source, actor=e.actor)
 
 
 def placed(deal: Opportunity, e: Recorded) -> None:
