@@ -66,3 +66,14 @@ def test_an_event_replayed_from_an_import_has_the_live_command_too() -> None:
     assert all(event_type.replay is not None for event_type in EVENT_TYPES)
     imported = {event_type.kind for event_type in EVENT_TYPES if event_type.replay_imported is not None}
     assert imported == {"Opened", "Advanced", "Signed", "Lost", "Closed", "Invoiced", "PaymentReceived", "NoteAdded"}
+
+
+def test_no_command_shadows_a_change_the_events_make() -> None:
+    """An event applies itself by calling DealState's methods on the aggregate: a command of the same
+    name on Opportunity (or its mixins) would be called instead."""
+    from dealflow.aggregates.opportunity import Opportunity
+    from dealflow.aggregates.state import DealState
+
+    changes = {name for name in vars(DealState) if not name.startswith("__")}
+    commands = {name for cls in Opportunity.__mro__[: Opportunity.__mro__.index(DealState)] for name in vars(cls)}
+    assert not changes & commands
