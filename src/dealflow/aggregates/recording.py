@@ -10,7 +10,6 @@ record, and only text the store can hold.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -51,13 +50,16 @@ def effective_on(
     return on
 
 
-@dataclass(frozen=True)
 class Live:
-    """A command a person gives: the machine judges `trigger` and says the next state."""
+    """A command a person gives: the machine judges `trigger` (with what its guards need) and says the
+    next state. A plain class: one is made for every command (a frozen dataclass costs a microsecond)."""
 
-    trigger: str
-    context: Mapping[str, Any] = field(default_factory=dict)  # what the machine's guards need
+    __slots__ = ("context", "trigger")
     option = "--on"  # what a refused date is called
+
+    def __init__(self, trigger: str, context: Mapping[str, Any] | None = None) -> None:
+        self.trigger = trigger
+        self.context = context or {}
 
     def next_state(self, deal: DealState) -> str:
         return lifecycle().next_state(deal, self.trigger, **self.context)
@@ -66,13 +68,15 @@ class Live:
         """A live event stores nothing more."""
 
 
-@dataclass(frozen=True)
 class Imported:
     """A fact an import places: the source says the state; the event records the source."""
 
-    state: str
-    source: Mapping[str, Any]
+    __slots__ = ("source", "state")
     option = "the date"
+
+    def __init__(self, state: str, source: Mapping[str, Any]) -> None:
+        self.state = state
+        self.source = source
 
     def next_state(self, deal: DealState) -> str:
         return self.state
