@@ -11,8 +11,8 @@ Kept because the figure shows it (issue 13, measured back to back on one busy ma
 twice each: 284 and 281 ms with this module (ratio 0.92 and 0.93, the target is at most 1.0)
 against 333 and 430 ms with a plain `from transitions.extensions.nesting import ...` (ratio
 1.15 and 1.23). Importing the lifecycle alone, fastest of 40 processes: 61 ms against 92 ms.
-(Issue 3 measured ~19 ms on a quiet machine.) `bench/run.py application` runs its commands
-in one process, so it sees no difference.
+(Issue 3 measured ~19 ms on a quiet machine.) The saving is one a process: `bench/run.py
+application` runs all its commands in one process, after the one import.
 """
 
 from __future__ import annotations
