@@ -14,9 +14,9 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
+from dealflow.aggregates.claims import InvoiceNumber
 from dealflow.aggregates.ids import deal_uuid, invoice_uuid
 from dealflow.aggregates.opportunity import Opportunity
-from dealflow.aggregates.registry import InvoiceNumber
 from dealflow.application import DealflowApp
 
 DEAL, ACCOUNT, OWNER, OTHER_OWNER = "TPL-DEAL", "TPL-ACCOUNT", "TPL-OWNER", "TPL-OTHER-OWNER"

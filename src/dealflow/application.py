@@ -24,7 +24,7 @@ from dealflow.store import Store, parse_store
 from dealflow.storeformat import NewerAwareMapper, NewerDealflow, NewerEvent, UnknownEvent
 
 if TYPE_CHECKING:
-    from dealflow.aggregates.registry import DealNumbers
+    from dealflow.aggregates.claims import DealNumbers
 
 SNAPSHOT_EVERY = 10  # measured: a worst-case load (snapshot + 9 events) stays within 2x a 10-event deal
 SCHEMA_ATTEMPTS = 5
@@ -366,7 +366,7 @@ class DealflowApp(Application):
         deal = self.deal(deal_id)
         self._refuse_claimed(invoice)
         deal.invoice(invoice, amount=amount, due=due, issued=issued, on=on, actor=actor)
-        from dealflow.aggregates.registry import InvoiceNumber  # see _numbers
+        from dealflow.aggregates.claims import InvoiceNumber  # see _numbers
 
         self._save(deal, InvoiceNumber(invoice=invoice.strip(), deal_id=deal.deal_id))
         return deal
@@ -429,7 +429,7 @@ class DealflowApp(Application):
     def _numbers(self) -> DealNumbers:
         # imported here, not at the top: defining an aggregate's event classes costs start-up time
         # that commands on an existing deal (most keystrokes) need not pay
-        from dealflow.aggregates.registry import DealNumbers
+        from dealflow.aggregates.claims import DealNumbers
 
         try:
             return self.repository.get(DealNumbers.ID)

@@ -116,7 +116,9 @@ def audit_deal(events: Sequence[Any]) -> DealAudit:
 
 
 def is_imported(event: Any) -> bool:
-    return type(event).__name__.startswith("Imported") or bool(getattr(event, "imported", False))
+    """An event an import recorded: it carries its source (`events.mark_imported`); no event type is an
+    import's own, so the source is the only mark (a store holds no other)."""
+    return bool(getattr(event, "imported", None))
 
 
 def _method_refuses(deal: Any, event: Any) -> list[str]:

@@ -17,10 +17,6 @@ TRUST = entered(STAGE_NAMES[1])
 QUALIFY = action_with(Effect.QUALIFIES).name
 
 
-class ImportedAdvanced(events.Advanced):
-    """What a later import feature will store: judged as imported, never as a violation."""
-
-
 def closed_deal_events() -> list:
     deal = advance_to(opened(), STAGE_NAMES[-1])
     deal.invoice("INV-1", amount="120000", due=date.today(), actor=ACTOR)
@@ -108,7 +104,8 @@ def test_an_effective_date_a_time_zone_ahead_of_utc_is_not_in_the_future():
 
 def test_imported_events_are_reported_as_imported_and_replay_goes_on_from_them():
     deal = opened()
-    deal.trigger_event(ImportedAdvanced, effective_on=date.today(), actor="crm-import", state=TRUST, evidence=None)
+    deal.trigger_event(events.Advanced, effective_on=date.today(), actor="crm-import", state=TRUST, evidence=None)
+    events.mark_imported(deal.pending_events[-1], {"file": "crm.csv", "line": 2})  # as an import stores it
     act(deal, "acquaint")  # judged from the state the import left: trust
 
     audit = audit_deal(deal.collect_events())

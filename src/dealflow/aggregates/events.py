@@ -1,6 +1,9 @@
 """The facts of a deal's life. Each carries what it needs to apply itself, including
 the state it leaves the deal in, so that replaying history never runs the machine.
-`apply` only assigns."""
+`apply` only calls the `DealState` method that says what the event changes (`state.py`).
+
+Stores name these classes by this module (their topics): they stay here. An event type added
+here is registered in `registry.py`, which says how it is shown, replayed and projected."""
 
 from __future__ import annotations
 
@@ -12,11 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eventsourcing.domain import Aggregate
 
 from dealflow.aggregates.lifecycle import stage_of
-from dealflow.aggregates.negotiation import direction
-from dealflow.playbook import ACTIONS, DEADLOCK, STAGE_OF_ACTION, US, Effect, Move, Record, action_with
+from dealflow.playbook import Effect, Move, Record, action_with
 
 if TYPE_CHECKING:
-    from dealflow.aggregates.opportunity import Opportunity
+    from dealflow.aggregates.state import DealState
 
 NEGOTIATE = action_with(Effect.NEGOTIATES).name
 COLLECT = action_with(Effect.COLLECTS).name
@@ -40,7 +42,15 @@ class Opened(Aggregate.Created):
     imported: ClassVar[dict[str, Any] | None] = None  # see mark_imported
 
 
-def mark_imported(event: Aggregate.Event, source: Mapping[str, Any]) -> None:
+# The two marks below write on an event, a frozen dataclass, before it is saved: the one place dealflow
+# does. Each keeps what is stored byte for byte as every store holds it (the e2e tests compare
+# `history --json` and `export events` lines, and their re-import). The ways that need no write each
+# change it: a field `imported: dict | None = None` stores `"imported":null` in every live event; an
+# event type of its own for an import (or for a legacy concession) is a new topic, which an older
+# dealflow reads as a newer one's event; and `dataclasses.replace` copies fields only.
+
+
+def mark_imported(event: object, source: Mapping[str, Any]) -> None:
     """Record on a new event the import it came from: file, line, source id, content hash.
 
     Only imported events carry it, as an attribute of the instance that is stored and read back
@@ -68,14 +78,11 @@ class DealEvent(Aggregate.Event):
     trigger: ClassVar[str]
     imported: ClassVar[dict[str, Any] | None] = None  # see mark_imported
 
-    def apply(self, deal: Opportunity) -> None:
-        if stage_of(self.state) != stage_of(deal.state):
-            deal.stage_changed_on = self.effective_on
-        deal.state = self.state
-        deal.last_record_on = max(deal.last_record_on, self.effective_on)
+    def apply(self, deal: DealState) -> None:
+        deal.enter(self.state, self.effective_on)
         self.assign(deal)
 
-    def assign(self, deal: Opportunity) -> None:
+    def assign(self, deal: DealState) -> None:
         """Assign this event's own facts to the deal."""
 
     def trigger_context(self) -> dict[str, Any]:
@@ -92,78 +99,8 @@ class ActionRecorded(DealEvent):
     def trigger(self) -> str:  # type: ignore[override]
         return self.action
 
-    def assign(self, deal: Opportunity) -> None:
-        deal.actions_done = sorted({*deal.actions_done, self.action})
-        effect = ACTIONS[self.action].effect
-        if effect is not None:
-            _EFFECTS[effect](deal, self)
-
-
-def _qualifies(deal: Opportunity, event: ActionRecorded) -> None:
-    fields = event.fields
-    deal.answers = dict(fields)
-
-
-def _maps_stakeholder(deal: Opportunity, event: ActionRecorded) -> None:
-    fields = event.fields
-    key = fields["contact"].casefold()
-    known = deal.stakeholders.get(key, {})
-    deal.stakeholders = {**deal.stakeholders, key: {**known, **fields}}
-
-
-def _raises_relationship(deal: Opportunity, event: ActionRecorded) -> None:
-    fields = event.fields
-    key = fields["contact"].casefold()
-    ladder = [action.name for action in STAGE_OF_ACTION[event.action].actions]
-    reached = deal.relationships.get(key)
-    if reached is None or ladder.index(event.action) > ladder.index(reached):
-        deal.relationships = {**deal.relationships, key: event.action}
-
-
-def _sets_criteria(deal: Opportunity, event: ActionRecorded) -> None:
-    fields = event.fields
-    deal.criteria = {**deal.criteria, **fields["criteria"]}
-    deal.buying_stage = fields.get("buying_stage", deal.buying_stage)
-
-
-def _sets_value(deal: Opportunity, event: ActionRecorded) -> None:
-    fields = event.fields
-    deal.value = fields["quotation"]
-    deal.currency = fields.get("currency", deal.currency)
-
-
-def _upsells(deal: Opportunity, event: ActionRecorded) -> None:
-    fields = event.fields
-    deal.value = (deal.value or Decimal(0)) + fields["amount"]
-
-
-def _negotiates(deal: Opportunity, event: ActionRecorded) -> None:
-    fields = event.fields
-    if fields["step"] == DEADLOCK:
-        deal.deadlocks = deal.deadlocks + 1
-
-
-def _refers(deal: Opportunity, event: ActionRecorded) -> None:
-    fields = event.fields
-    deal.referrals = [*deal.referrals, fields["deal"]]
-
-
-def _collects(deal: Opportunity, event: ActionRecorded) -> None:
-    fields = event.fields
-    deal.update_invoice(fields["invoice"], chases=deal.invoices[fields["invoice"]]["chases"] + 1)
-
-
-_EFFECTS = {
-    Effect.QUALIFIES: _qualifies,
-    Effect.STAKEHOLDER: _maps_stakeholder,
-    Effect.RELATIONSHIP: _raises_relationship,
-    Effect.SETS_CRITERIA: _sets_criteria,
-    Effect.SETS_VALUE: _sets_value,
-    Effect.UPSELLS: _upsells,
-    Effect.NEGOTIATES: _negotiates,
-    Effect.REFERRAL: _refers,
-    Effect.COLLECTS: _collects,
-}
+    def assign(self, deal: DealState) -> None:
+        deal.act(self.action, self.fields)
 
 
 class Advanced(DealEvent):
@@ -178,8 +115,8 @@ class SteppedBack(DealEvent):
     reason: str
     trigger: ClassVar[str] = Move.BACK
 
-    def assign(self, deal: Opportunity) -> None:
-        deal.regressions = deal.regressions + 1
+    def assign(self, deal: DealState) -> None:
+        deal.step_back_counted()
 
     def trigger_context(self) -> dict[str, Any]:
         return {"to": stage_of(self.state)}
@@ -191,20 +128,16 @@ class Lost(DealEvent):
     lost_from: str
     trigger: ClassVar[str] = Move.LOSE
 
-    def assign(self, deal: Opportunity) -> None:
-        deal.lost_from = self.lost_from
-        deal.lost_reason = self.reason
-        deal.competitor = self.competitor
+    def assign(self, deal: DealState) -> None:
+        deal.mark_lost(self.lost_from, self.reason, self.competitor)
 
 
 class Reopened(DealEvent):
     reason: str
     trigger: ClassVar[str] = Move.REOPEN
 
-    def assign(self, deal: Opportunity) -> None:
-        deal.lost_from = None
-        deal.lost_reason = None
-        deal.competitor = None
+    def assign(self, deal: DealState) -> None:
+        deal.mark_lost(None, None, None)
 
 
 class BottomLineSet(DealEvent):
@@ -212,9 +145,9 @@ class BottomLineSet(DealEvent):
     value: Decimal
     trigger: ClassVar[str] = NEGOTIATE
 
-    def assign(self, deal: Opportunity) -> None:
-        deal.bottom_lines = {**deal.bottom_lines, self.term: self.value}
-        deal.actions_done = sorted({*deal.actions_done, self.trigger})
+    def assign(self, deal: DealState) -> None:
+        deal.bottom_line_set(self.term, self.value)
+        deal.done(self.trigger)
 
 
 class Conceded(DealEvent):
@@ -230,19 +163,9 @@ class Conceded(DealEvent):
     reason: str | None = None  # why --from is not the side's last position; absent from older events
     trigger: ClassVar[str] = NEGOTIATE
 
-    def assign(self, deal: Opportunity) -> None:
-        deal.concession_rounds = {**deal.concession_rounds, self.term: self.round}
-        key = f"{self.term} {self.by}"
-        deal.conceded = {**deal.conceded, key: deal.conceded.get(key, Decimal(0)) + self.size}
-        if self.by == US:
-            deal.our_last_concession = {**deal.our_last_concession, self.term: self.size}
-        positions = deal.concession_positions.get(self.term, {})
-        deal.concession_positions = {**deal.concession_positions, self.term: {**positions, self.by: self.after}}
-        directions = deal.our_concession_directions
-        if self.term not in directions:  # the term's first concession: the way each side goes
-            moves = direction(self.before, self.after)
-            deal.our_concession_directions = {**directions, self.term: moves if self.by == US else -moves}
-        deal.actions_done = sorted({*deal.actions_done, self.trigger})
+    def assign(self, deal: DealState) -> None:
+        deal.concession_made(self.term, self.by, self.before, self.after, self.round, self.size)
+        deal.done(self.trigger)
 
 
 class Signed(DealEvent):
@@ -251,12 +174,8 @@ class Signed(DealEvent):
     terms: str | None
     trigger: ClassVar[str] = Move.SIGN
 
-    def assign(self, deal: Opportunity) -> None:
-        deal.signed_amount = self.amount
-        deal.signed_on = self.effective_on
-        deal.value = self.amount
-        deal.currency = self.currency
-        deal.payment_terms = self.terms
+    def assign(self, deal: DealState) -> None:
+        deal.mark_signed(self.amount, self.currency, self.terms, self.effective_on)
 
 
 class Invoiced(DealEvent):
@@ -266,18 +185,8 @@ class Invoiced(DealEvent):
     due: date
     trigger: ClassVar[str] = COLLECT
 
-    def assign(self, deal: Opportunity) -> None:
-        deal.invoices = {
-            **deal.invoices,
-            self.invoice: {
-                "amount": self.amount,
-                "paid": Decimal(0),
-                "written_off": Decimal(0),
-                "issued": self.issued,
-                "due": self.due,
-                "chases": 0,
-            },
-        }
+    def assign(self, deal: DealState) -> None:
+        deal.add_invoice(self.invoice, self.amount, self.issued, self.due)
 
 
 class PaymentReceived(DealEvent):
@@ -285,8 +194,8 @@ class PaymentReceived(DealEvent):
     amount: Decimal
     trigger: ClassVar[str] = COLLECT
 
-    def assign(self, deal: Opportunity) -> None:
-        deal.update_invoice(self.invoice, paid=deal.invoices[self.invoice]["paid"] + self.amount)
+    def assign(self, deal: DealState) -> None:
+        deal.add_payment(self.invoice, self.amount)
 
 
 class WrittenOff(DealEvent):
@@ -295,8 +204,8 @@ class WrittenOff(DealEvent):
     reason: str
     trigger: ClassVar[str] = COLLECT
 
-    def assign(self, deal: Opportunity) -> None:
-        deal.update_invoice(self.invoice, written_off=deal.invoices[self.invoice]["written_off"] + self.amount)
+    def assign(self, deal: DealState) -> None:
+        deal.add_write_off(self.invoice, self.amount)
 
 
 class Closed(DealEvent):
@@ -313,8 +222,8 @@ class Reassigned(DealEvent):
     previous: str
     trigger: ClassVar[str] = Record.ASSIGN
 
-    def assign(self, deal: Opportunity) -> None:
-        deal.owner = self.owner
+    def assign(self, deal: DealState) -> None:
+        deal.reassign(self.owner)
 
 
 class ForecastChanged(DealEvent):
@@ -323,18 +232,13 @@ class ForecastChanged(DealEvent):
     close_by: date | None
     trigger: ClassVar[str] = Record.FORECAST
 
-    def assign(self, deal: Opportunity) -> None:
-        if self.value is not None:
-            deal.value = self.value
-        if self.currency is not None:
-            deal.currency = self.currency
-        if self.close_by is not None:
-            deal.close_by = self.close_by
+    def assign(self, deal: DealState) -> None:
+        deal.change_forecast(self.value, self.currency, self.close_by)
 
 
 class BuyingStageUpdated(DealEvent):
     buying_stage: str
     trigger: ClassVar[str] = Record.BUYING_STAGE
 
-    def assign(self, deal: Opportunity) -> None:
-        deal.buying_stage = self.buying_stage
+    def assign(self, deal: DealState) -> None:
+        deal.set_buying_stage(self.buying_stage)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from transitions import MachineError
 
@@ -70,9 +70,14 @@ def entered(stage: str) -> str:
     return f"{stage}{SEPARATOR}{ENTERED}"
 
 
+def _deal(event: EventData) -> Any:
+    """The deal a guard judges: the one the throwaway `Position` holds."""
+    return cast(Position, event.model).deal  # transitions types a model as object
+
+
 def _exit_signal_holds(stage: str):
     def exit_signal_holds(event: EventData) -> bool:
-        return not missing(STAGE_BY_NAME[stage], event.model.deal, event.kwargs.get("evidence"))
+        return not missing(STAGE_BY_NAME[stage], _deal(event), event.kwargs.get("evidence"))
 
     return exit_signal_holds
 
@@ -86,7 +91,7 @@ def _target_is(stage: str):
 
 def _lost_from(stage: str):
     def was_lost_there(event: EventData) -> bool:
-        return event.model.deal.lost_from == stage
+        return _deal(event).lost_from == stage
 
     return was_lost_there
 

@@ -1,43 +1,120 @@
-"""Store-wide facts that need their own aggregates: deal numbering and unique invoice ids.
+"""The event registry: for each type of a deal's events, everything the rest of dealflow must know.
 
-Saving one of these in the same transaction as the deal makes uniqueness a
-property of the store: two writers that take the same number or invoice id
-collide on the aggregate's version and one of them is refused.
+Its class (in `events.py`, where stores name it), the name the log calls it (its kind), the command
+`history` names it by and the fields it shows, how `import events` records it again from an
+exported line (live, and as an import recorded it), and which projections read it. The lists that
+were once kept by hand in each of those places are derived from here: `projections/decode.py`
+(which events the projections decode), `cli/history.py` (the one-line summaries) and
+`imports/replay.py` (which command replays each event). A test fails when an event class is not
+registered here, or when a projection's handlers differ from the projections named here.
+
+Adding an event type: its class in `events.py`, its line here, and the code that records and
+reads it (a command, a projection's handler).
+
+This module also keeps the store-wide claims' names resolvable (see `claims.py`): every store
+names them by this module.
 """
 
 from __future__ import annotations
 
-from uuid import UUID, uuid5
+from dataclasses import dataclass
+from types import MappingProxyType
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 
-from dealflow.aggregates.ids import NAMESPACE, invoice_uuid
+from dealflow.aggregates import events
+from dealflow.aggregates import replaying as replay
+from dealflow.aggregates.claims import DealNumbers, InvoiceNumber
+from dealflow.aggregates.replaying import Replayer
 
+__all__ = ["BY_KIND", "EVENT_TYPES", "PROJECTIONS", "DealNumbers", "EventType", "InvoiceNumber"]
 
-class DealNumbers(Aggregate):
-    """Hands out D-0001, D-0002, ... to deals opened without an explicit id."""
-
-    ID = uuid5(NAMESPACE, "deal-numbers")
-
-    @staticmethod
-    def create_id() -> UUID:
-        return DealNumbers.ID
-
-    def __init__(self) -> None:
-        self.last = 0
-
-    @event("NumberTaken")
-    def take(self, number: int) -> None:
-        self.last = number
+PIPELINE, CONCESSIONS, AGEING = "pipeline", "concessions", "ageing"
+PROJECTIONS = (PIPELINE, CONCESSIONS, AGEING)
 
 
-class InvoiceNumber(Aggregate):
-    """Claims an invoice id for one deal, store-wide."""
+@dataclass(frozen=True)
+class EventType:
+    """One type of a deal's events, as the rest of dealflow sees it."""
 
-    @staticmethod
-    def create_id(invoice: str, deal_id: str) -> UUID:
-        return invoice_uuid(invoice)
+    cls: type[Aggregate.Event]  # `events.Opened` or a `events.DealEvent`
+    verb: str  # what `history` calls it: the command that records it
+    keys: tuple[str, ...]  # the fields `history` shows, in this order
+    replay: Replayer  # records it again as a person did (`replaying.py`)
+    replay_imported: Replayer | None  # records it again as an import did; None: no import records it
+    projections: frozenset[str]  # the projections that read it (`PROJECTIONS`)
+    claims_invoice: bool = False  # recording it claims an invoice id store-wide (`claims.InvoiceNumber`)
 
-    def __init__(self, invoice: str, deal_id: str) -> None:
-        self.invoice = invoice
-        self.deal_id = deal_id
+    @property
+    def kind(self) -> str:
+        """What the log calls it: its class's name (`event` in `history --json` and exported lines)."""
+        return self.cls.__name__
+
+
+def _read_by(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+_ALL = _read_by(PIPELINE)  # the pipeline reads every event: each one dates a deal's last activity
+_NEGOTIATION = _read_by(PIPELINE, CONCESSIONS)
+_RECEIVABLES = _read_by(PIPELINE, AGEING)
+
+EVENT_TYPES: tuple[EventType, ...] = (
+    EventType(
+        events.Opened,
+        "open",
+        ("account", "title", "owner", "value", "currency", "close_by", "referred_by"),
+        replay.opened,
+        replay.opened_imported,
+        _ALL,
+    ),
+    # an action shows as the action and its fields (`history`), and may chase an invoice or negotiate
+    EventType(
+        events.ActionRecorded,
+        "act",
+        ("action", "fields", "note"),
+        replay.action_recorded,
+        None,
+        _read_by(*PROJECTIONS),
+    ),
+    EventType(events.Advanced, "advance", ("evidence",), replay.advanced, replay.placed, _ALL),
+    EventType(events.SteppedBack, "back", ("reason",), replay.stepped_back, None, _ALL),
+    EventType(events.Lost, "lose", ("lost_from", "reason", "competitor"), replay.lost, replay.lost_imported, _ALL),
+    EventType(events.Reopened, "reopen", ("reason",), replay.reopened, None, _ALL),
+    EventType(events.BottomLineSet, "bottom-line", ("term", "value"), replay.bottom_line_set, None, _NEGOTIATION),
+    EventType(
+        events.Conceded,
+        "concede",
+        ("term", "by", "before", "after", "round", "widened", "past_bottom_line", "override", "reason"),
+        replay.conceded,
+        None,
+        _NEGOTIATION,
+    ),
+    EventType(events.Signed, "sign", ("amount", "currency", "terms"), replay.signed, replay.won, _ALL),
+    EventType(
+        events.Invoiced,
+        "invoice",
+        ("invoice", "amount", "issued", "due"),
+        replay.invoiced,
+        replay.invoiced_imported,
+        _RECEIVABLES,
+        claims_invoice=True,
+    ),
+    EventType(
+        events.PaymentReceived,
+        "pay",
+        ("invoice", "amount"),
+        replay.payment_received,
+        replay.paid_imported,
+        _RECEIVABLES,
+    ),
+    EventType(events.WrittenOff, "write-off", ("invoice", "amount", "reason"), replay.written_off, None, _RECEIVABLES),
+    EventType(events.Closed, "close", (), replay.closed, replay.closed_imported, _ALL),
+    EventType(events.NoteAdded, "note", ("text",), replay.note_added, replay.noted_imported, _ALL),
+    EventType(events.Reassigned, "assign", ("owner", "previous"), replay.reassigned, None, _ALL),
+    EventType(
+        events.ForecastChanged, "forecast", ("value", "currency", "close_by"), replay.forecast_changed, None, _ALL
+    ),
+    EventType(events.BuyingStageUpdated, "buying-stage", ("buying_stage",), replay.buying_stage_updated, None, _ALL),
+)
+BY_KIND = MappingProxyType({event_type.kind: event_type for event_type in EVENT_TYPES})

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from dealflow.aggregates.errors import NotFound
+from dealflow.aggregates.registry import EVENT_TYPES
 from dealflow.audit import DealAudit, StoreAudit, Verdict, audit_deal
 from dealflow.cli.context import Session, pass_session
 from dealflow.cli.output import cell, emit_json, json_option, print_fields, print_table, say, text
@@ -22,27 +23,7 @@ NAMED = 10  # violations named on the verdict line; the lines above name them al
 _COMMON = {"version", "event", "recorded_at", "effective_on", "actor", "stage", "action", "state"}
 
 # What each kind of event is called in one line (the command that records it), and its key fields.
-SUMMARIES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "Opened": ("open", ("account", "title", "owner", "value", "currency", "close_by", "referred_by")),
-    "Advanced": ("advance", ("evidence",)),
-    "SteppedBack": ("back", ("reason",)),
-    "Lost": ("lose", ("lost_from", "reason", "competitor")),
-    "Reopened": ("reopen", ("reason",)),
-    "BottomLineSet": ("bottom-line", ("term", "value")),
-    "Conceded": (
-        "concede",
-        ("term", "by", "before", "after", "round", "widened", "past_bottom_line", "override", "reason"),
-    ),
-    "Signed": ("sign", ("amount", "currency", "terms")),
-    "Invoiced": ("invoice", ("invoice", "amount", "issued", "due")),
-    "PaymentReceived": ("pay", ("invoice", "amount")),
-    "WrittenOff": ("write-off", ("invoice", "amount", "reason")),
-    "Closed": ("close", ()),
-    "NoteAdded": ("note", ("text",)),
-    "Reassigned": ("assign", ("owner", "previous")),
-    "ForecastChanged": ("forecast", ("value", "currency", "close_by")),
-    "BuyingStageUpdated": ("buying-stage", ("buying_stage",)),
-}
+SUMMARIES: dict[str, tuple[str, tuple[str, ...]]] = {kind.kind: (kind.verb, kind.keys) for kind in EVENT_TYPES}
 
 
 def describe(event: Any) -> str:

@@ -305,8 +305,8 @@ class InvoiceImport:
     # --- second pass ---------------------------------------------------------------------------
 
     def build(self, items: Sequence[Any], actor: str, created: Any, scratch: Any) -> tuple[list[Any], int]:
+        from dealflow.aggregates.claims import InvoiceNumber
         from dealflow.aggregates.events import mark_imported
-        from dealflow.aggregates.registry import InvoiceNumber
 
         deals: dict[str, Opportunity] = {}
         claims = []

@@ -32,18 +32,17 @@ from eventsourcing.application import AggregateNotFoundError
 
 from dealflow.aggregates.errors import DealflowError, InvalidInput
 from dealflow.aggregates.ids import check_deal_id, deal_uuid, invoice_uuid
-from dealflow.aggregates.lifecycle import stage_of
 from dealflow.aggregates.opportunity import Opportunity
+from dealflow.aggregates.registry import EVENT_TYPES, EventType
+from dealflow.aggregates.replaying import Recorded
 from dealflow.exports.json_writer import plain
 from dealflow.imports import stored
 from dealflow.imports.outcome import Outcome, RowError
 from dealflow.imports.scratch import Scratch
-from dealflow.playbook import Effect, action_with
 from dealflow.views import SETTING_CHANGED as SETTING
 from dealflow.views import event_row, setting_row
 
 NOT_COMPARED = ("position", "deal", "recorded_at")  # what a new store gives each event afresh
-REFER = action_with(Effect.REFERRAL).name
 
 
 @dataclass
@@ -125,185 +124,40 @@ def digest(line: Line) -> str:
 # --- the commands that record each event -----------------------------------------------------------
 
 
-def _day(value: Any) -> date | None:
-    return None if value in (None, "") else date.fromisoformat(value)
-
-
-def _opened(deal: Any, line: Line, context: Replay) -> Opportunity:
-    f = line.fields
-    details = {
-        "owner": f.get("owner"),
-        "value": f.get("value"),
-        "currency": f.get("currency"),
-        "close_by": _day(f.get("close_by")),
-    }
-    if line.imported:
-        return Opportunity.open_imported(
-            source=line.imported,
-            deal_id=f.get("deal_id", line.deal_id),
-            account=f["account"],
-            title=f["title"],
-            actor=line.actor,
-            on=line.on,
-            **details,
-        )
-    return Opportunity.open(
-        deal_id=f.get("deal_id", line.deal_id),
-        account=f["account"],
-        title=f["title"],
-        actor=line.actor,
+def _recorded(line: Line, context: Replay) -> Recorded:
+    """The line as the domain's replay takes it (`aggregates.replaying`)."""
+    return Recorded(
+        deal_id=line.deal_id or "",
+        fields=line.fields,
         on=line.on,
-        referred_by=f.get("referred_by"),
-        **details,
+        actor=line.actor,
+        state=line.row.get("state"),
+        source=line.imported,
+        gift_limit=lambda: context.settings_on(line.on).gift_limit,
     )
 
 
-def _action(deal: Opportunity, line: Line, context: Replay) -> None:
-    fields = dict(line.fields.get("fields") or {})
-    action = line.fields["action"]
-    referral = fields.pop("deal", None) if action == REFER else None
-    limit = context.settings_on(line.on).gift_limit
-    deal.record_action(
-        action,
-        fields,
-        actor=line.actor,
-        on=line.on,
-        note=line.fields.get("note"),
-        gift_limit=limit,
-        referral_id=referral,
-    )
+def _command(event_type: EventType, imported: bool) -> Callable[[Any, Line, Replay], Opportunity | None]:
+    """Replays a line of `event_type` on its deal (None for an opening), live or as the import did,
+    and claims the invoice id of an event that claims one, as the command did."""
+    replay = event_type.replay_imported if imported else event_type.replay
+    assert replay is not None
 
-
-def _invoiced(deal: Opportunity, line: Line, context: Replay) -> None:
-    f = line.fields
-    issued, due = _day(f["issued"]), _day(f["due"])
-    if line.imported:
-        deal.invoice_imported(
-            f["invoice"],
-            amount=f["amount"],
-            issued=issued,
-            due=due,
-            source=line.imported,  # type: ignore[arg-type]
-            actor=line.actor,
-        )
-    else:
-        deal.invoice(f["invoice"], amount=f["amount"], due=due, issued=issued, on=line.on, actor=line.actor)  # type: ignore[arg-type]
-    context.claim(f["invoice"], deal.deal_id, line.imported)
-
-
-def _move(name: str) -> Callable[[Opportunity, Line, Replay], None]:
-    def command(deal: Opportunity, line: Line, context: Replay) -> None:
-        f, on, actor = line.fields, line.on, line.actor
-        match name:
-            case "Advanced":
-                deal.advance(actor=actor, evidence=f.get("evidence"), on=on)
-            case "SteppedBack":
-                deal.step_back(stage_of(line.row["state"]), reason=f["reason"], actor=actor, on=on)
-            case "Lost":
-                deal.lose(reason=f["reason"], competitor=f.get("competitor"), actor=actor, on=on)
-            case "Reopened":
-                deal.reopen(reason=f["reason"], actor=actor, on=on)
-            case "BottomLineSet":
-                deal.set_bottom_line(f["term"], f["value"], actor=actor, on=on)
-            case "Conceded":
-                deal.concede(
-                    term=f["term"],
-                    by=f["by"],
-                    before=f["before"],
-                    after=f["after"],
-                    round=f["round"],
-                    override=f.get("override"),
-                    reason=f.get("reason"),
-                    actor=actor,
-                    on=on,
-                    legacy=_exported_before_reasons(f),
-                )
-            case "Signed":
-                deal.sign(amount=f["amount"], currency=f["currency"], terms=f.get("terms"), actor=actor, on=on)
-            case "PaymentReceived":
-                deal.pay(f["invoice"], amount=f["amount"], actor=actor, on=on)
-            case "WrittenOff":
-                deal.write_off(f["invoice"], reason=f["reason"], actor=actor, on=on)
-            case "NoteAdded":
-                deal.note(f["text"], actor=actor, on=on)
-            case "Reassigned":
-                deal.assign(f["owner"], actor=actor, on=on)
-            case "ForecastChanged":
-                deal.forecast(
-                    value=f.get("value"),
-                    currency=f.get("currency"),
-                    close_by=_day(f.get("close_by")),
-                    actor=actor,
-                    on=on,
-                )
-            case "BuyingStageUpdated":
-                deal.update_buying_stage(f["buying_stage"], actor=actor, on=on)
-            case "Closed":
-                raise InvalidInput(
-                    "a deal is closed by the payment or write-off that settles its last account, "
-                    "which comes before this line in a whole log"
-                )
+    def command(deal: Any, line: Line, context: Replay) -> Opportunity | None:
+        made = replay(deal, _recorded(line, context))
+        if event_type.claims_invoice:
+            context.claim(line.fields["invoice"], deal.deal_id, line.imported)
+        return made
 
     return command
 
 
-def _exported_before_reasons(fields: dict[str, Any]) -> bool:
-    """A whole `Conceded` line, with what the command works out, but no reason: exported by a dealflow
-    from before a concession kept one, and so before where it starts and its direction were checked.
-    It is judged by the rules it was recorded under; a script's line, giving only what the command
-    needs, is judged by today's."""
-    return "reason" not in fields and {"size", "widened", "past_bottom_line"} <= fields.keys()
-
-
-def _imported(name: str) -> Callable[[Opportunity, Line, Replay], None]:
-    def command(deal: Opportunity, line: Line, context: Replay) -> None:
-        f, on, actor, source = line.fields, line.on, line.actor, line.imported or {}
-        match name:
-            case "Advanced":
-                deal.place_imported(stage_of(line.row["state"]), source=source, actor=actor, on=on)
-            case "Signed":
-                deal.win_imported(amount=f["amount"], currency=f["currency"], source=source, actor=actor, on=on)
-            case "Lost":
-                deal.lose_imported(
-                    reason=f["reason"], competitor=f.get("competitor"), source=source, actor=actor, on=on
-                )
-            case "Closed":
-                deal.close_imported(source=source, actor=actor, on=on)
-            case "PaymentReceived":
-                deal.pay_imported(f["invoice"], amount=f["amount"], source=source, actor=actor, on=on)
-            case "NoteAdded":
-                deal.note_imported(f["text"], source=source, actor=actor, on=on)
-
-    return command
-
-
-MOVES = (
-    "Advanced",
-    "SteppedBack",
-    "Lost",
-    "Reopened",
-    "BottomLineSet",
-    "Conceded",
-    "Signed",
-    "PaymentReceived",
-    "WrittenOff",
-    "NoteAdded",
-    "Reassigned",
-    "ForecastChanged",
-    "BuyingStageUpdated",
-    "Closed",
-)
 COMMANDS: dict[str, Callable[..., Any]] = {
-    "Opened": _opened,
-    "ActionRecorded": _action,
-    "Invoiced": _invoiced,
-    SETTING: lambda *_: None,
-    **{name: _move(name) for name in MOVES},
+    **{event_type.kind: _command(event_type, imported=False) for event_type in EVENT_TYPES},
+    SETTING: lambda *_: None,  # the settings aggregate's change: `Replay._apply` makes it
 }
 IMPORTS: dict[str, Callable[..., Any]] = {
-    "Opened": _opened,
-    "Invoiced": _invoiced,
-    **{name: _imported(name) for name in ("Advanced", "Signed", "Lost", "Closed", "PaymentReceived", "NoteAdded")},
+    event_type.kind: _command(event_type, imported=True) for event_type in EVENT_TYPES if event_type.replay_imported
 }
 
 
@@ -333,8 +187,8 @@ class Replay:
         return self.settings_aggregate
 
     def claim(self, invoice: str, deal_id: str, source: dict[str, Any] | None) -> None:
+        from dealflow.aggregates.claims import InvoiceNumber
         from dealflow.aggregates.events import mark_imported
-        from dealflow.aggregates.registry import InvoiceNumber
 
         claim = InvoiceNumber(invoice=invoice, deal_id=deal_id)
         if source is not None:

@@ -17,29 +17,11 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper, Notification, StoredEvent
 from eventsourcing.utils import get_topic
 
-from dealflow.aggregates import events
+from dealflow.aggregates.registry import EVENT_TYPES
 from dealflow.projections.units import to_day
 from dealflow.storeformat import TopicCheck
 
-DEAL_EVENTS = (
-    events.Opened,
-    events.ActionRecorded,
-    events.Advanced,
-    events.SteppedBack,
-    events.Lost,
-    events.Reopened,
-    events.BottomLineSet,
-    events.Conceded,
-    events.Signed,
-    events.Invoiced,
-    events.PaymentReceived,
-    events.WrittenOff,
-    events.Closed,
-    events.NoteAdded,
-    events.Reassigned,
-    events.ForecastChanged,
-    events.BuyingStageUpdated,
-)
+DEAL_EVENTS = tuple(event_type.cls for event_type in EVENT_TYPES)  # the registry's, in its order
 KIND_OF_TOPIC = {get_topic(cls): cls.__name__ for cls in DEAL_EVENTS}
 KINDS = frozenset(KIND_OF_TOPIC.values())
 
