@@ -20,8 +20,8 @@ from dealflow.cli.safe import cut, fit, shown
 from dealflow.exports.json_writer import one_line, plain
 
 if TYPE_CHECKING:
-    from dealflow.exports.table import Table
-    from dealflow.projections.report import Report
+    from dealflow.reports.report import Report
+    from dealflow.reports.table import Table
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Wider cells are cut, ending in "…": a 100 KB note must not push every other row of a table off the

@@ -14,13 +14,13 @@ from dealflow.aggregates.events import Opened
 from dealflow.aggregates.ids import deal_uuid
 from dealflow.aggregates.settings import Settings
 from dealflow.exports import eventlog
-from dealflow.exports.table import Cell, Column, Table
 from dealflow.exports.trail import Entry, Trail
+from dealflow.reports.table import Cell, Column, Table
 from dealflow.views import event_row, setting_row
 
 if TYPE_CHECKING:
     from dealflow.application import DealflowApp
-    from dealflow.exports.reports import Reading
+    from dealflow.reports.reading import Reading
 
 OPENED = get_topic(Opened)
 SETTING_CHANGED = get_topic(Settings.Changed)

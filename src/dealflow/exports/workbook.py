@@ -10,8 +10,9 @@ from typing import Any
 
 from dealflow import __version__
 from dealflow.exports import eventlog
-from dealflow.exports.reports import Reading, build_report
-from dealflow.exports.table import Cell, Column, Table
+from dealflow.exports.reports import build_report
+from dealflow.reports.reading import Reading
+from dealflow.reports.table import Cell, Column, Table
 
 # (report, --by, the tables of it that go in): the pipeline by stage, owner and month and its
 # stalled deals, the concessions summary, the ageing by invoice with its totals and by customer.

@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Subquery, and_, case, func, select, union_all
 
-from dealflow.exports.table import Cell, Table
 from dealflow.playbook import STAGE_NAMES, Defaults, Status
-from dealflow.projections.pipeline_groups import by_group, forecast, stalled_deals
-from dealflow.projections.report import Report, columns, currency_first, currency_key, ratio, tidy, weigh
-from dealflow.projections.sums import joined, summed
 from dealflow.projections.tables import STAGE_BIT, days_in, pipeline_deals, pipeline_history
 from dealflow.projections.units import from_units
+from dealflow.reports.pipeline_groups import by_group, forecast, stalled_deals
+from dealflow.reports.report import Report, columns, currency_first, currency_key, ratio, tidy, weigh
+from dealflow.reports.sums import joined, summed
+from dealflow.reports.table import Cell, Table
 
 BY = ("stage", "owner", "account", "month", "stalled")
 OPEN, WON, LOST, CLOSED = Status.OPEN.value, Status.WON.value, Status.LOST.value, Status.CLOSED.value

@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
-from dealflow.exports.table import Cell, Table
 from dealflow.playbook import COLLECTION_STEPS, Defaults
 from dealflow.projections.ageing import CHASE
 from dealflow.projections.projection import rows
-from dealflow.projections.report import Report, columns
 from dealflow.projections.tables import ageing_invoices, ageing_movements, pipeline_deals
 from dealflow.projections.units import from_day, from_units
+from dealflow.reports.report import Report, columns
+from dealflow.reports.table import Cell, Table
 
 BY = ("invoice", "customer")
 BUCKETS = ("current", "1-30", "31-60", "61-90", "over-90")  # days past due; current is not yet due

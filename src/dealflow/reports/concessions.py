@@ -9,11 +9,11 @@ from sqlalchemy import Connection, func, select
 
 from dealflow.aggregates.errors import NotFound
 from dealflow.aggregates.ids import deal_uuid
-from dealflow.exports.table import Cell, Table
 from dealflow.playbook import CONCESSION_TERMS
-from dealflow.projections.report import Report, columns
 from dealflow.projections.tables import concession_deadlocks, concession_terms, concessions, pipeline_deals
 from dealflow.projections.units import from_day, from_units
+from dealflow.reports.report import Report, columns
+from dealflow.reports.table import Cell, Table
 
 _TERM_ORDER = {term: n for n, term in enumerate(CONCESSION_TERMS)}
 _SUMMARY = columns(

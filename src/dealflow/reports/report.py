@@ -10,7 +10,7 @@ from typing import Any
 
 from dealflow.aggregates.errors import InvalidInput
 from dealflow.aggregates.money import canonical
-from dealflow.exports.table import Cell, Column, Table
+from dealflow.reports.table import Cell, Column, Table
 
 
 @dataclass
