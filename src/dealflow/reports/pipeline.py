@@ -14,11 +14,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Subquery, and_, case, func, select, union_all
 
+from dealflow.aggregates.money import canonical
 from dealflow.playbook import STAGE_NAMES, Defaults, Status
 from dealflow.projections.tables import STAGE_BIT, days_in, pipeline_deals, pipeline_history
 from dealflow.projections.units import from_units
 from dealflow.reports.pipeline_groups import by_group, forecast, stalled_deals
-from dealflow.reports.report import Report, columns, currency_first, currency_key, ratio, tidy, weigh
+from dealflow.reports.report import Report, columns, currency_first, currency_key, ratio, weigh
 from dealflow.reports.sums import joined, summed
 from dealflow.reports.table import Cell, Table
 
@@ -150,7 +151,7 @@ def _stage_table(stages: dict[tuple[Any, str], list[int]], p: dict[str, Decimal]
                     "deals": count,
                     "value": amount,
                     "probability": p[stage],
-                    "weighted": tidy(weigh(amount, p[stage])),
+                    "weighted": canonical(weigh(amount, p[stage])),
                     "stalled": idle,
                 }
             )

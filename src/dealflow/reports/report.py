@@ -46,13 +46,12 @@ def weigh(amount: Decimal | None, probability: Decimal) -> Decimal:
 
 
 def tidy_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Exact amounts without the trailing zeros that multiplying by a probability leaves."""
+    """Exact amounts without the trailing zeros that multiplying by a probability leaves, written as
+    every JSON and CSV output writes an amount (`canonical`)."""
     return {
-        key: tidy(value) if isinstance(value, Decimal) and key != "win_rate" else value for key, value in row.items()
+        key: canonical(value) if isinstance(value, Decimal) and key != "win_rate" else value
+        for key, value in row.items()
     }
-
-
-tidy = canonical  # reports write amounts as every JSON and CSV output does
 
 
 def currency_key(currency: str | None) -> tuple[bool, str]:
