@@ -42,7 +42,8 @@ def parse_amount(value: object, what: str = "amount", limits: Range = AMOUNT) ->
         raise InvalidInput(f"{what} {value!r} is not a number: write it like 1250.50") from None
     if not amount.is_finite():
         raise InvalidInput(f"{what} {value!r} is not a number: write it like 1250.50")
-    if amount.as_tuple().exponent < -DECIMALS:  # type: ignore[operator]
+    exponent = amount.as_tuple().exponent  # an int: only NaN and infinities have a letter
+    if isinstance(exponent, int) and exponent < -DECIMALS:
         raise InvalidInput(f"{what} {value!r} has more than {DECIMALS} decimal places")
     limits.check(amount, what)
     return amount

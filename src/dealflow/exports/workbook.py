@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
+
+from eventsourcing.domain import DomainEvent
 
 from dealflow import __version__
 from dealflow.exports import eventlog
@@ -70,7 +72,7 @@ def _recorded_at(reading: Reading) -> datetime | None:
     if not reading.position:
         return None
     found = reading.app.recorder.select_notifications(reading.position, 1)
-    return reading.app.mapper.to_domain_event(found[0]).timestamp if found else None
+    return cast("DomainEvent", reading.app.mapper.to_domain_event(found[0])).timestamp if found else None
 
 
 def _unique(facts: list[tuple[str, Any]]) -> list[tuple[str, Any]]:

@@ -69,7 +69,7 @@ class AgeingProcessor(KeyedProcessor):
         invoice["balance"] -= amount
         self._move(event, event.data["invoice"], kind, amount, event.data.get("reason"))
 
-    def _move(self, event: Event, invoice: str, kind: str, amount: int, note: str | None) -> None:
+    def _move(self, event: Event, invoice: str, kind: str, amount: int | None, note: str | None) -> None:
         self.appended[MOVEMENTS].append(
             {
                 "deal": event.deal,

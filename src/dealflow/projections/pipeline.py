@@ -50,9 +50,8 @@ class PipelineProcessor(Processor):
             events.SteppedBack: self.moved,
             events.Closed: self.moved,
         }
-        for activity in (events.BottomLineSet, events.Conceded, events.Invoiced, events.PaymentReceived):
-            handle[activity] = self.activity
-        for activity in (events.WrittenOff, events.NoteAdded, events.BuyingStageUpdated):
+        activities: tuple[type, ...] = (events.BottomLineSet, events.Conceded, events.Invoiced, events.PaymentReceived)
+        for activity in (*activities, events.WrittenOff, events.NoteAdded, events.BuyingStageUpdated):
             handle[activity] = self.activity
         return handle
 
@@ -103,6 +102,8 @@ class PipelineProcessor(Processor):
             self._change(event, propose)
         elif action == UPSELL:
             added = to_units(event.data["fields"]["amount"])
+            if added is None:
+                raise ValueError("the upsell has no amount")
 
             def upsell(row: Row) -> None:
                 row["value"] = fits((row["value"] or 0) + added)

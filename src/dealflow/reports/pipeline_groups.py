@@ -90,7 +90,8 @@ def forecast(connection: Connection, s: Subquery, p: dict[str, Decimal]) -> Tabl
     months: dict[tuple[str | None, Any], dict[str, Any]] = {}
     for close_by, currency, stage, count, *money in grouped:
         value = joined(*money)
-        month = from_day(close_by).strftime("%Y-%m") if close_by else None  # type: ignore[union-attr]
+        closes = from_day(close_by) if close_by else None
+        month = closes.strftime("%Y-%m") if closes else None
         row = months.setdefault((month, currency), {"month": month, "currency": currency, "deals": 0})
         amount = from_units(value or 0) or Decimal(0)
         row["deals"] += count

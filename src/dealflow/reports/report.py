@@ -6,11 +6,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from dealflow.aggregates.errors import InvalidInput
 from dealflow.aggregates.money import canonical
 from dealflow.reports.table import Cell, Column, Table
+
+
+class Settings(Protocol):
+    """The settings in force that the reports read: `playbook.Defaults`, which the catalogue makes at
+    run time (a stage added there has its probability), so a type checker knows it by this shape."""
+
+    stalled_days: int
+    collection_overdue_days: int
+    collection_large_amount: Decimal
+
+    def probability(self, stage: str) -> Decimal: ...
 
 
 @dataclass
