@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 from eventsourcing.utils import get_topic
 
 from dealflow.aggregates.errors import InvalidInput, NotFound
-from dealflow.aggregates.events import DealEvent, Opened
+from dealflow.aggregates.events import Opened
 from dealflow.aggregates.ids import deal_uuid
 from dealflow.aggregates.settings import Settings
 from dealflow.exports import eventlog
@@ -19,6 +19,7 @@ from dealflow.reports.table import Cell, Column, Table
 from dealflow.views import event_row, setting_row
 
 if TYPE_CHECKING:
+    from dealflow.aggregates.events import DealEvent
     from dealflow.application import DealflowApp
     from dealflow.reports.reading import Reading
 

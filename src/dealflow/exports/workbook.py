@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
-from typing import Any, cast
-
-from eventsourcing.domain import DomainEvent
+from typing import TYPE_CHECKING, Any, cast
 
 from dealflow import __version__
 from dealflow.exports import eventlog
 from dealflow.exports.reports import build_report
 from dealflow.reports.reading import Reading
 from dealflow.reports.table import Cell, Column, Table
+
+if TYPE_CHECKING:
+    from eventsourcing.domain import DomainEvent
 
 # (report, --by, the tables of it that go in): the pipeline by stage, owner and month and its
 # stalled deals, the concessions summary, the ageing by invoice with its totals and by customer.
