@@ -18,8 +18,8 @@ from conftest import Stores
 from dealflow.aggregates.errors import DealflowError
 from dealflow.application import DealflowApp
 from dealflow.playbook import CONCESSION_TERMS, LOST_REASONS, OPEN_STAGE_NAMES, SIGNING_STAGE, STAGE_NAMES
-from dealflow.projections.report import Report
 from dealflow.projections.runner import Projections
+from dealflow.reports.report import Report
 from projection_steps import ACTOR, EXITS
 
 OWNERS = ("ana", "bo", "cy")

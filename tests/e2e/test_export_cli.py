@@ -281,8 +281,8 @@ def test_the_format_follows_the_file_extension_unless_given(book, tmp_path):
 
 
 def test_the_views_an_export_offers_are_the_reports_own(book):
-    from dealflow.projections.ageing_report import BY as AGEING
-    from dealflow.projections.pipeline_report import BY as PIPELINE
+    from dealflow.reports.ageing import BY as AGEING
+    from dealflow.reports.pipeline import BY as PIPELINE
 
     for report, views in (("pipeline", PIPELINE), ("ageing", AGEING)):
         assert f"[{'|'.join(views)}]" in book("export", report, "--help").stdout

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from bulk_book import fill
 from dealflow.exports import eventlog, sources
-from dealflow.exports.reports import caught_up
 from dealflow.playbook import Status
+from dealflow.reports.reading import caught_up
 from dealflow.views import deal_summary
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import projection_model as model
 from conftest import Stores, examples_on
-from dealflow.projections.ageing_report import ageing_report
+from dealflow.reports.ageing import ageing_report
 from projection_histories import batches, days_to_check, played, splits, steps, tables
 
 

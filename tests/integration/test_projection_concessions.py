@@ -10,7 +10,7 @@ from hypothesis import given
 
 import projection_model as model
 from conftest import Stores, examples_on
-from dealflow.projections.concessions_report import concessions_report
+from dealflow.reports.concessions import concessions_report
 from projection_histories import batches, played, splits, steps, tables
 
 

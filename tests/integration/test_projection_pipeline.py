@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import projection_model as model
 from conftest import Stores, examples_on
-from dealflow.projections.pipeline_report import BY, pipeline_report
+from dealflow.reports.pipeline import BY, pipeline_report
 from projection_histories import batches, days_to_check, played, splits, steps, tables
 
 

@@ -17,10 +17,10 @@ import pytest
 from bulk_book import fill
 from conftest import _postgres_admin, dealflow_executable
 from dealflow.application import DealflowApp
-from dealflow.projections.ageing_report import ageing_report
-from dealflow.projections.pipeline_report import pipeline_report
 from dealflow.projections.runner import Projections
 from dealflow.projections.tables import metadata
+from dealflow.reports.ageing import ageing_report
+from dealflow.reports.pipeline import pipeline_report
 from projection_steps import ACTOR, day, open_deal, take_to
 
 D0 = date.today() - timedelta(days=200)

@@ -16,10 +16,10 @@ import pytest
 from dealflow.aggregates.errors import InvalidInput
 from dealflow.exports.csv_writer import csv_cell, write_csv
 from dealflow.exports.files import atomic_path
-from dealflow.exports.table import Cell, Chart, Column, Table
 from dealflow.exports.trail import flatten
 from dealflow.exports.writing import format_for
 from dealflow.exports.xlsx_writer import MAX_WIDTH, write_xlsx
+from dealflow.reports.table import Cell, Chart, Column, Table
 
 
 @pytest.mark.parametrize("text", ["=1+2", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "\nx", '=HYPERLINK("http://x","y")'])

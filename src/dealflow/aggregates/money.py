@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from dealflow.aggregates.errors import InvalidInput
 from dealflow.aggregates.limits import AMOUNT, DECIMALS, Range
@@ -41,7 +42,8 @@ def parse_amount(value: object, what: str = "amount", limits: Range = AMOUNT) ->
         raise InvalidInput(f"{what} {value!r} is not a number: write it like 1250.50") from None
     if not amount.is_finite():
         raise InvalidInput(f"{what} {value!r} is not a number: write it like 1250.50")
-    if amount.as_tuple().exponent < -DECIMALS:  # type: ignore[operator]
+    exponent = amount.as_tuple().exponent  # an int: only NaN and infinities have a letter
+    if isinstance(exponent, int) and exponent < -DECIMALS:
         raise InvalidInput(f"{what} {value!r} has more than {DECIMALS} decimal places")
     limits.check(amount, what)
     return amount
@@ -51,6 +53,12 @@ def canonical(amount: Decimal) -> Decimal:
     """120000.00 as 120000, 1250.50 as 1250.5: the same exact amount, one way of writing it, so that every
     output (JSON, CSV, reports rebuilt from projections that keep no scale) writes an amount alike."""
     return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
+
+
+@lru_cache(maxsize=65_536)  # reports repeat amounts; equal amounts (1250.50, 1250.5) have one canonical text
+def amount_text(amount: Decimal) -> str:
+    """An amount as every JSON output writes it: its canonical form, exact, as text ("1250.5")."""
+    return str(canonical(amount))
 
 
 def parse_currency(value: object) -> str:

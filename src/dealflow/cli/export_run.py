@@ -19,8 +19,8 @@ from dealflow.cli.output import say
 from dealflow.cli.progress import progress
 
 if TYPE_CHECKING:
-    from dealflow.exports.reports import Reading
     from dealflow.exports.writing import Export
+    from dealflow.reports.reading import Reading
 
 F = TypeVar("F", bound=Callable[..., Any])
 PROGRESS_FROM = 5_000  # rows: smaller exports finish before a bar would be worth drawing
@@ -87,7 +87,7 @@ def report(session: Session, name: str, output: Path | None, fmt: str | None, ex
 @contextmanager
 def projected(session: Session, make: Callable[[Reading], Export]) -> Iterator[Export]:
     """An export read from the projections, caught up first; they stay open while it is written."""
-    from dealflow.exports.reports import caught_up
+    from dealflow.reports.reading import caught_up
 
     with caught_up(
         session.app, lambda behind: progress("catching up", behind, at_least=PROGRESS_FROM, every=1_000)
@@ -117,6 +117,6 @@ def lazily(make: Callable[[], Export]) -> Iterator[Export]:
 
 
 def checked_as_of(as_of: date | None) -> date:
-    from dealflow.projections.report import as_of_day
+    from dealflow.reports.report import as_of_day
 
     return as_of_day(as_of)

@@ -16,7 +16,7 @@ from dealflow.cli.params import DATE
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from dealflow.projections.report import Report
+    from dealflow.reports.report import Report
 
 as_of_option = click.option(
     "--as-of", "as_of", type=DATE, help="As it stood at the end of this day (YYYY-MM-DD), from when things happened."
@@ -71,8 +71,8 @@ def pipeline(session: Session, as_of: date | None, by: str, stalled: bool, outpu
     """
     if stalled and by != "stage":
         raise click.UsageError("--stalled lists deals, not groups: leave out --by")
-    from dealflow.projections.pipeline_report import pipeline_report
-    from dealflow.projections.report import as_of_day
+    from dealflow.reports.pipeline import pipeline_report
+    from dealflow.reports.report import as_of_day
 
     day = as_of_day(as_of)
     settings = session.app.settings(day)
@@ -99,7 +99,7 @@ def concessions(session: Session, deal: str | None, output: str) -> None:
       dealflow concessions
       dealflow concessions D-0006 --json
     """
-    from dealflow.projections.concessions_report import concessions_report
+    from dealflow.reports.concessions import concessions_report
 
     _report(session, lambda c: concessions_report(c, deal), output)
 
@@ -126,8 +126,8 @@ def ageing(session: Session, as_of: date | None, by: str, output: str) -> None:
       dealflow ageing
       dealflow ageing --as-of 2026-06-30 --by customer --csv > ageing.csv
     """
-    from dealflow.projections.ageing_report import ageing_report
-    from dealflow.projections.report import as_of_day
+    from dealflow.reports.ageing import ageing_report
+    from dealflow.reports.report import as_of_day
 
     day = as_of_day(as_of)
     settings = session.app.settings(day)

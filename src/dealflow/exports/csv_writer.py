@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TextIO
 
-from dealflow.exports.table import Table
+from dealflow.reports.table import Table
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 BOM = "\ufeff"
@@ -45,14 +45,20 @@ _BY_TYPE: dict[type, Callable[[Any], str]] = {  # by exact type: one lookup a ce
 
 
 def write_csv(
-    tables: Sequence[Table], out: TextIO, *, excel: bool = False, advance: Callable[[int], None] | None = None
+    tables: Sequence[Table],
+    out: TextIO,
+    *,
+    excel: bool = False,
+    advance: Callable[[int], None] | None = None,
+    lineterminator: str = "\r\n",
 ) -> int:
     """Write the tables as one CSV (several: each row begins with its table's name, in a `part`
-    column, as `dealflow pipeline --csv` prints them); returns the number of data rows."""
+    column, as `dealflow pipeline --csv` prints them); returns the number of data rows. Lines end
+    in CRLF as RFC 4180 says, unless `lineterminator` says otherwise (the terminal's "\n")."""
     several = len(tables) > 1
     keys = list(dict.fromkeys(column.key for table in tables for column in table.columns))
     headers = {column.key: column.header for table in tables for column in table.columns}
-    writer = csv.writer(out)
+    writer = csv.writer(out, lineterminator=lineterminator)
     if excel:
         out.write(BOM)
     writer.writerow((["part"] if several else []) + [neutralise(headers[key]) for key in keys])

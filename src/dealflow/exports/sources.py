@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from eventsourcing.utils import get_topic
 
@@ -14,13 +14,14 @@ from dealflow.aggregates.events import Opened
 from dealflow.aggregates.ids import deal_uuid
 from dealflow.aggregates.settings import Settings
 from dealflow.exports import eventlog
-from dealflow.exports.table import Cell, Column, Table
 from dealflow.exports.trail import Entry, Trail
+from dealflow.reports.table import Cell, Column, Table
 from dealflow.views import event_row, setting_row
 
 if TYPE_CHECKING:
+    from dealflow.aggregates.events import DealEvent
     from dealflow.application import DealflowApp
-    from dealflow.exports.reports import Reading
+    from dealflow.reports.reading import Reading
 
 OPENED = get_topic(Opened)
 SETTING_CHANGED = get_topic(Settings.Changed)
@@ -80,7 +81,8 @@ def deals_table(reading: Reading) -> Table:
 def history(app: DealflowApp, deal: str, *, as_of: date | None = None) -> Trail:
     """One deal's audit trail, as `history DEAL --json` prints it (with --as-of: events effective by then)."""
     events = app.history(deal)
-    name = f"history {events[0].deal_id}"
+    opened = events[0]  # a deal's first event
+    name = f"history {opened.deal_id if isinstance(opened, Opened) else deal}"
     if as_of is not None:
         # a newer dealflow's event whose date cannot be read is kept: never left out unsaid
         events = [event for event in events if (event.effective_on or date.min) <= as_of]
@@ -114,16 +116,16 @@ def _entries(app: DealflowApp, pages: Any, start: date | None, end: date | None)
             quick = decoder.decode(notification)  # deal events only, their dates read without decoding all
             if quick is None:  # settings changes are in the trail; deal numbers and invoice ids are not
                 if notification.topic == SETTING_CHANGED:
-                    event = app.mapper.to_domain_event(notification)
-                    if first <= event.effective_on.toordinal() <= last:
-                        yield _setting_row(notification.id, event), event
+                    changed = cast("Settings.Changed", app.mapper.to_domain_event(notification))
+                    if first <= changed.effective_on.toordinal() <= last:
+                        yield _setting_row(notification.id, changed), changed
                 elif not decoder.topics.known(notification.topic):
                     yield from _newer(app, notification, names, first, last)
                 continue
             if quick.kind == "Opened":
                 names[quick.deal] = quick.data["deal_id"]
             if first <= quick.on <= last:
-                event = app.mapper.to_domain_event(notification)
+                event = cast("Opened | DealEvent", app.mapper.to_domain_event(notification))
                 yield {"position": notification.id, "deal": names.get(quick.deal), **event_row(event)}, event
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dealflow.exports.table import Cell, Column, Table, as_text
+from dealflow.reports.table import Cell, Column, Table, as_text
 
 COMMON = ("version", "event", "recorded_at", "effective_on", "actor", "stage", "action", "state")
 LOG = ("position", "deal")  # what the whole log's rows add in front

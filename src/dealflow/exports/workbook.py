@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from dealflow import __version__
 from dealflow.exports import eventlog
-from dealflow.exports.reports import Reading, build_report
-from dealflow.exports.table import Cell, Column, Table
+from dealflow.exports.reports import build_report
+from dealflow.reports.reading import Reading
+from dealflow.reports.table import Cell, Column, Table
+
+if TYPE_CHECKING:
+    from eventsourcing.domain import DomainEvent
 
 # (report, --by, the tables of it that go in): the pipeline by stage, owner and month and its
 # stalled deals, the concessions summary, the ageing by invoice with its totals and by customer.
@@ -69,7 +73,7 @@ def _recorded_at(reading: Reading) -> datetime | None:
     if not reading.position:
         return None
     found = reading.app.recorder.select_notifications(reading.position, 1)
-    return reading.app.mapper.to_domain_event(found[0]).timestamp if found else None
+    return cast("DomainEvent", reading.app.mapper.to_domain_event(found[0])).timestamp if found else None
 
 
 def _unique(facts: list[tuple[str, Any]]) -> list[tuple[str, Any]]:

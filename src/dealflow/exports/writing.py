@@ -19,11 +19,11 @@ from dealflow.aggregates.errors import InvalidInput
 from dealflow.exports.csv_writer import write_csv
 from dealflow.exports.files import atomic_path, refuse_store
 from dealflow.exports.json_writer import write_json, write_json_object, write_jsonl
-from dealflow.exports.table import Table
+from dealflow.reports.table import Table
 
 if TYPE_CHECKING:
     from dealflow.exports.trail import Trail
-    from dealflow.projections.report import Report
+    from dealflow.reports.report import Report
     from dealflow.store import Store
 
 FORMATS = ("xlsx", "csv", "json", "jsonl")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dealflow.exports.table import Table
+from dealflow.reports.table import Table
 
 SIZE = {"width": 720, "height": 360}
 

@@ -13,8 +13,8 @@ from typing import Any
 import xlsxwriter
 
 from dealflow.aggregates.errors import InvalidInput
-from dealflow.exports.table import Cell, Column, Table, as_text
 from dealflow.exports.xlsx_charts import Runs, add_chart
+from dealflow.reports.table import Cell, Column, Table, as_text
 
 # A fixed creation time: XlsxWriter stamps "now" otherwise, and the same data must give the same bytes.
 FIXED_CREATED = datetime(2000, 1, 1)

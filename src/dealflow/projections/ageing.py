@@ -3,47 +3,22 @@ write-off and chase, so that the balance as of any past date can be summed from 
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Collection
-from dataclasses import dataclass, field
-from typing import Any
-
 from dealflow.aggregates import events
 from dealflow.playbook import Effect, action_with
 from dealflow.projections.decode import Event
-from dealflow.projections.projection import Handler, Processor
+from dealflow.projections.keyed import KeyedProcessor, Row
+from dealflow.projections.projection import Handler
 from dealflow.projections.units import to_day, to_units
 
 COLLECT = action_with(Effect.COLLECTS).name
 PAYMENT, WRITE_OFF, CHASE = "payment", "write-off", "chase"
-
-Row = dict[str, Any]
-
-
-@dataclass
-class AgeingChanges:
-    new_invoices: list[Row] = field(default_factory=list)
-    changed_invoices: list[Row] = field(default_factory=list)
-    movements: list[Row] = field(default_factory=list)
+MOVEMENTS = "ageing_movements"
 
 
-class AgeingView(ABC):
-    """What the ageing processor reads and writes."""
+class AgeingProcessor(KeyedProcessor):
+    """The invoices, by deal and invoice; their payments, write-offs and chases appended."""
 
-    @abstractmethod
-    def invoices(self, deals: Collection[str]) -> dict[tuple[str, str], Row]:
-        """The stored invoices of `deals`, by (deal, invoice)."""
-
-    @abstractmethod
-    def write(self, changes: AgeingChanges) -> None:
-        """Store a batch's changes."""
-
-
-class AgeingProcessor(Processor):
-    def __init__(self, view: AgeingView) -> None:
-        self.view = view
-        self.stored: dict[tuple[str, str], Row] = {}
-        self.changes = AgeingChanges()
+    appends = (MOVEMENTS,)
 
     def handlers(self) -> dict[type, Handler]:
         return {
@@ -53,10 +28,10 @@ class AgeingProcessor(Processor):
             events.ActionRecorded: self.action_recorded,
         }
 
-    def load(self, batch: Collection[Event]) -> None:
-        collected = {event.deal for event in batch if event.kind in ("PaymentReceived", "WrittenOff")}
-        collected |= {event.deal for event in batch if event.kind == "ActionRecorded" and event.action == COLLECT}
-        self.stored = self.view.invoices(collected) if collected else {}
+    def reads(self, event: Event) -> bool:
+        return event.kind in ("PaymentReceived", "WrittenOff") or (
+            event.kind == "ActionRecorded" and event.action == COLLECT
+        )
 
     def invoiced(self, event: Event) -> None:
         data = event.data
@@ -73,8 +48,7 @@ class AgeingProcessor(Processor):
             "balance": amount,
             "chases": 0,
         }
-        self.changes.new_invoices.append(invoice)
-        self.stored[event.deal, data["invoice"]] = invoice
+        self.added[event.deal, data["invoice"]] = invoice
 
     def payment_received(self, event: Event) -> None:
         self._settle(event, PAYMENT, "paid")
@@ -95,8 +69,8 @@ class AgeingProcessor(Processor):
         invoice["balance"] -= amount
         self._move(event, event.data["invoice"], kind, amount, event.data.get("reason"))
 
-    def _move(self, event: Event, invoice: str, kind: str, amount: int, note: str | None) -> None:
-        self.changes.movements.append(
+    def _move(self, event: Event, invoice: str, kind: str, amount: int | None, note: str | None) -> None:
+        self.appended[MOVEMENTS].append(
             {
                 "deal": event.deal,
                 "invoice": invoice,
@@ -109,15 +83,10 @@ class AgeingProcessor(Processor):
         )
 
     def _invoice(self, event: Event, invoice: str) -> Row:
-        try:
-            return self.stored[event.deal, invoice]
-        except KeyError:
+        found = self.found((event.deal, invoice))
+        if found is None:
             raise LookupError(
                 f"the ageing has no invoice {invoice} for event {event.id}: "
                 "rebuild the projections with `dealflow projections rebuild`"
-            ) from None
-
-    def write(self) -> None:
-        new = {id(row) for row in self.changes.new_invoices}
-        self.changes.changed_invoices = [row for row in self.stored.values() if id(row) not in new]
-        self.view.write(self.changes)
+            )
+        return found

@@ -3,40 +3,15 @@ with the method's flags, each side's running total, our bottom line at the time,
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Collection
-from dataclasses import dataclass, field
-from typing import Any
-
 from dealflow.aggregates import events
 from dealflow.playbook import DEADLOCK, US, Effect, action_with
 from dealflow.projections.decode import Event
-from dealflow.projections.projection import Handler, Processor
+from dealflow.projections.keyed import KeyedProcessor, Row
+from dealflow.projections.projection import Handler
 from dealflow.projections.units import fits, to_units
 
 NEGOTIATE = action_with(Effect.NEGOTIATES).name
-
-Row = dict[str, Any]
-
-
-@dataclass
-class ConcessionChanges:
-    new_terms: list[Row] = field(default_factory=list)
-    changed_terms: list[Row] = field(default_factory=list)
-    concessions: list[Row] = field(default_factory=list)
-    deadlocks: list[Row] = field(default_factory=list)
-
-
-class ConcessionsView(ABC):
-    """What the concessions processor reads and writes."""
-
-    @abstractmethod
-    def terms(self, deals: Collection[str]) -> dict[tuple[str, str], Row]:
-        """The stored per-term summaries of `deals`, by (deal, term)."""
-
-    @abstractmethod
-    def write(self, changes: ConcessionChanges) -> None:
-        """Store a batch's changes."""
+CONCESSIONS, DEADLOCKS = "concessions", "concession_deadlocks"
 
 
 def new_term(deal: str, term: str) -> Row:
@@ -53,12 +28,10 @@ def new_term(deal: str, term: str) -> Row:
     }
 
 
-class ConcessionsProcessor(Processor):
-    def __init__(self, view: ConcessionsView) -> None:
-        self.view = view
-        self.changes = ConcessionChanges()
-        self.stored: dict[tuple[str, str], Row] = {}
-        self.added: dict[tuple[str, str], Row] = {}
+class ConcessionsProcessor(KeyedProcessor):
+    """The summaries, by deal and term; every concession and deadlock appended."""
+
+    appends = (CONCESSIONS, DEADLOCKS)
 
     def handlers(self) -> dict[type, Handler]:
         return {
@@ -67,9 +40,8 @@ class ConcessionsProcessor(Processor):
             events.ActionRecorded: self.action_recorded,
         }
 
-    def load(self, batch: Collection[Event]) -> None:
-        negotiated = {event.deal for event in batch if event.kind in ("BottomLineSet", "Conceded")}
-        self.stored = self.view.terms(negotiated) if negotiated else {}
+    def reads(self, event: Event) -> bool:
+        return event.kind in ("BottomLineSet", "Conceded")
 
     def bottom_line_set(self, event: Event) -> None:
         self._term(event.deal, event.data["term"])["bottom_line"] = to_units(event.data["value"])
@@ -83,7 +55,7 @@ class ConcessionsProcessor(Processor):
         term[f"{side}_total"] = fits(term[f"{side}_total"] + size)
         term["widened"] += bool(data["widened"])
         term["past_bottom_line"] += bool(data["past_bottom_line"])
-        self.changes.concessions.append(
+        self.appended[CONCESSIONS].append(
             {
                 "deal": event.deal,
                 "version": event.version,
@@ -105,18 +77,13 @@ class ConcessionsProcessor(Processor):
 
     def action_recorded(self, event: Event) -> None:
         if event.action == NEGOTIATE and event.data["fields"].get("step") == DEADLOCK:
-            self.changes.deadlocks.append(
+            self.appended[DEADLOCKS].append(
                 {"deal": event.deal, "version": event.version, "on": event.on, "actor": event.data["actor"]}
             )
 
     def _term(self, deal: str, term: str) -> Row:
         key = deal, term
-        found = self.stored.get(key) or self.added.get(key)
+        found = self.found(key)
         if found is None:
             found = self.added[key] = new_term(deal, term)
         return found
-
-    def write(self) -> None:
-        self.changes.new_terms = list(self.added.values())
-        self.changes.changed_terms = list(self.stored.values())
-        self.view.write(self.changes)

@@ -1,4 +1,4 @@
-"""The sales pipeline's processor: each event changes the deal's dated versions (`versions`),
+"""The sales pipeline's processor: each event changes the deal's dated versions (`pipeline_view`),
 its status, stage, value, owner, forecast and its days in each stage."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from dealflow.aggregates import events
 from dealflow.aggregates.lifecycle import stage_of
 from dealflow.playbook import CLOSED, LOST, STAGE_NAMES, WON_STAGE, Effect, Status, action_with
 from dealflow.projections.decode import Event
+from dealflow.projections.pipeline_view import DealVersions, PipelineChanges, PipelineView, Row
 from dealflow.projections.projection import Handler, Processor
 from dealflow.projections.tables import STAGE_BIT, days_in
 from dealflow.projections.units import fits, to_day, to_units
-from dealflow.projections.versions import DealVersions, PipelineChanges, PipelineView, Row
 
 PROPOSAL = action_with(Effect.SETS_VALUE).name
 UPSELL = action_with(Effect.UPSELLS).name
@@ -50,9 +50,8 @@ class PipelineProcessor(Processor):
             events.SteppedBack: self.moved,
             events.Closed: self.moved,
         }
-        for activity in (events.BottomLineSet, events.Conceded, events.Invoiced, events.PaymentReceived):
-            handle[activity] = self.activity
-        for activity in (events.WrittenOff, events.NoteAdded, events.BuyingStageUpdated):
+        activities: tuple[type, ...] = (events.BottomLineSet, events.Conceded, events.Invoiced, events.PaymentReceived)
+        for activity in (*activities, events.WrittenOff, events.NoteAdded, events.BuyingStageUpdated):
             handle[activity] = self.activity
         return handle
 
@@ -103,6 +102,8 @@ class PipelineProcessor(Processor):
             self._change(event, propose)
         elif action == UPSELL:
             added = to_units(event.data["fields"]["amount"])
+            if added is None:
+                raise ValueError("the upsell has no amount")
 
             def upsell(row: Row) -> None:
                 row["value"] = fits((row["value"] or 0) + added)

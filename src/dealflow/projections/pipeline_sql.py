@@ -8,9 +8,9 @@ from typing import ClassVar
 from sqlalchemy import Connection, Table, and_, delete, func, insert, select
 
 from dealflow.projections.pipeline import PipelineProcessor
+from dealflow.projections.pipeline_view import PipelineChanges, PipelineView, Row
 from dealflow.projections.projection import Processor, Projection, chunks, execute_many, rows, updating
 from dealflow.projections.tables import pipeline_deals, pipeline_history
-from dealflow.projections.versions import PipelineChanges, PipelineView, Row
 
 
 class SQLPipelineView(PipelineView):

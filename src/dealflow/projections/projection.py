@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import Any, ClassVar, NamedTuple
 
-from sqlalchemy import Connection, Executable, Table, bindparam
+from sqlalchemy import ClauseElement, Connection, Table, bindparam
 from sqlalchemy.exc import DataError
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from dealflow.aggregates.errors import DealflowError
 from dealflow.projections import tracking
@@ -94,7 +95,7 @@ def chunks(keys: Iterable[str], size: int = 2000) -> Iterable[list[str]]:
 
 def execute_many(
     connection: Connection,
-    statement: Executable,
+    statement: ClauseElement,
     params: Sequence[dict[str, Any]],
     sources: dict[str, str] | None = None,
 ) -> None:
@@ -105,6 +106,8 @@ def execute_many(
     if not params:
         return
     compiled = statement.compile(dialect=connection.dialect)
+    if not isinstance(compiled, SQLCompiler):  # a DDL statement, which has no parameters to take
+        raise TypeError(f"execute_many runs inserts and updates, not {statement}")
     names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.params)
     values = itemgetter(*((sources or {}).get(name, name) for name in names))  # one C call a row
     tuples = list(map(values, params)) if len(names) > 1 else [(values(row),) for row in params]
@@ -114,7 +117,7 @@ def execute_many(
 
 
 class Update(NamedTuple):
-    statement: Executable
+    statement: ClauseElement
     sources: dict[str, str]
 
 

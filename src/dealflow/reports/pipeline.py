@@ -14,13 +14,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Subquery, and_, case, func, select, union_all
 
-from dealflow.exports.table import Cell, Table
-from dealflow.playbook import STAGE_NAMES, Defaults, Status
-from dealflow.projections.pipeline_groups import by_group, forecast, stalled_deals
-from dealflow.projections.report import Report, columns, currency_first, currency_key, ratio, tidy, weigh
-from dealflow.projections.sums import joined, summed
+from dealflow.aggregates.money import canonical
+from dealflow.playbook import STAGE_NAMES, Status
 from dealflow.projections.tables import STAGE_BIT, days_in, pipeline_deals, pipeline_history
 from dealflow.projections.units import from_units
+from dealflow.reports.pipeline_groups import by_group, forecast, stalled_deals
+from dealflow.reports.report import Report, Settings, columns, currency_first, currency_key, ratio, weigh
+from dealflow.reports.sums import joined, summed
+from dealflow.reports.table import Cell, Table
 
 BY = ("stage", "owner", "account", "month", "stalled")
 OPEN, WON, LOST, CLOSED = Status.OPEN.value, Status.WON.value, Status.LOST.value, Status.CLOSED.value
@@ -45,7 +46,7 @@ def standing(as_of: int | None, *, names: bool = False) -> Subquery:
 
 
 def pipeline_report(
-    connection: Connection, *, as_of: date, settings: Defaults, by: str = "stage", latest: bool = True
+    connection: Connection, *, as_of: date, settings: Settings, by: str = "stage", latest: bool = True
 ) -> Report:
     """The pipeline at the end of `as_of`; `latest` says nothing can be dated after it (it is today),
     so that the current versions alone answer."""
@@ -150,7 +151,7 @@ def _stage_table(stages: dict[tuple[Any, str], list[int]], p: dict[str, Decimal]
                     "deals": count,
                     "value": amount,
                     "probability": p[stage],
-                    "weighted": tidy(weigh(amount, p[stage])),
+                    "weighted": canonical(weigh(amount, p[stage])),
                     "stalled": idle,
                 }
             )

@@ -6,11 +6,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from dealflow.aggregates.errors import InvalidInput
 from dealflow.aggregates.money import canonical
-from dealflow.exports.table import Cell, Column, Table
+from dealflow.reports.table import Cell, Column, Table
+
+
+class Settings(Protocol):
+    """The settings in force that the reports read: `playbook.Defaults`, which the catalogue makes at
+    run time (a stage added there has its probability), so a type checker knows it by this shape."""
+
+    stalled_days: int
+    collection_overdue_days: int
+    collection_large_amount: Decimal
+
+    def probability(self, stage: str) -> Decimal: ...
 
 
 @dataclass
@@ -46,13 +57,12 @@ def weigh(amount: Decimal | None, probability: Decimal) -> Decimal:
 
 
 def tidy_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Exact amounts without the trailing zeros that multiplying by a probability leaves."""
+    """Exact amounts without the trailing zeros that multiplying by a probability leaves, written as
+    every JSON and CSV output writes an amount (`canonical`)."""
     return {
-        key: tidy(value) if isinstance(value, Decimal) and key != "win_rate" else value for key, value in row.items()
+        key: canonical(value) if isinstance(value, Decimal) and key != "win_rate" else value
+        for key, value in row.items()
     }
-
-
-tidy = canonical  # reports write amounts as every JSON and CSV output does
 
 
 def currency_key(currency: str | None) -> tuple[bool, str]:

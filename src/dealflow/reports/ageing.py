@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
-from dealflow.exports.table import Cell, Table
-from dealflow.playbook import COLLECTION_STEPS, Defaults
+from dealflow.playbook import COLLECTION_STEPS
 from dealflow.projections.ageing import CHASE
 from dealflow.projections.projection import rows
-from dealflow.projections.report import Report, columns
 from dealflow.projections.tables import ageing_invoices, ageing_movements, pipeline_deals
 from dealflow.projections.units import from_day, from_units
+from dealflow.reports.report import Report, Settings, columns
+from dealflow.reports.table import Cell, Table
 
 BY = ("invoice", "customer")
 BUCKETS = ("current", "1-30", "31-60", "61-90", "over-90")  # days past due; current is not yet due
@@ -39,7 +39,7 @@ def bucket(days_past_due: int) -> str:
     return BUCKETS[4]
 
 
-def collection_step(days_past_due: int, balance: Decimal, settings: Defaults) -> str | None:
+def collection_step(days_past_due: int, balance: Decimal, settings: Settings) -> str | None:
     """The matrix's step for an overdue invoice: long past due is more than collection-overdue-days,
     a large balance at least collection-large-amount (in the invoice's currency)."""
     if days_past_due <= 0:
@@ -71,12 +71,12 @@ def open_invoices(connection: Connection, day: int | None) -> list[dict[str, Any
 
 
 def ageing_report(
-    connection: Connection, *, as_of: date, settings: Defaults, by: str = "invoice", latest: bool = True
+    connection: Connection, *, as_of: date, settings: Settings, by: str = "invoice", latest: bool = True
 ) -> Report:
     day = as_of.toordinal()
     invoices = []
     for row in open_invoices(connection, None if latest else day):
-        balance = from_units(row["balance"])
+        balance = from_units(row["balance"]) or Decimal(0)  # never 0: only open invoices are read
         late = day - row["due"]
         invoices.append(
             {
@@ -90,7 +90,7 @@ def ageing_report(
                 "balance": balance,
                 "days_past_due": max(late, 0),
                 "bucket": bucket(late),
-                "step": collection_step(late, balance, settings),  # type: ignore[arg-type]
+                "step": collection_step(late, balance, settings),
                 "chases": row["chases"],
             }
         )

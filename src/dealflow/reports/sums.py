@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, func, literal_column
+from sqlalchemy import ColumnElement, Connection, Select, func, literal_column
 from sqlalchemy.exc import OperationalError
 
 HALF = 1 << 32
@@ -29,7 +29,7 @@ def _split(column: Any) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
     return func.sum(column // HALF), func.sum(column % HALF)  # money columns are never negative
 
 
-def summed(connection: Connection, query: Callable[[Money], Select[Any]]) -> Sequence[Row[Any]]:
+def summed(connection: Connection, query: Callable[[Money], Select[Any]]) -> Sequence[Sequence[Any]]:
     """The rows of `query(money)`, where `money(column)` gives the two columns of an exact sum of a
     money column, which `joined` makes one."""
     try:

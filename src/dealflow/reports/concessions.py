@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from dealflow.aggregates.errors import NotFound
 from dealflow.aggregates.ids import deal_uuid
-from dealflow.exports.table import Cell, Table
 from dealflow.playbook import CONCESSION_TERMS
-from dealflow.projections.report import Report, columns
 from dealflow.projections.tables import concession_deadlocks, concession_terms, concessions, pipeline_deals
 from dealflow.projections.units import from_day, from_units
+from dealflow.reports.report import Report, columns
+from dealflow.reports.table import Cell, Table
 
 _TERM_ORDER = {term: n for n, term in enumerate(CONCESSION_TERMS)}
 _SUMMARY = columns(
@@ -53,7 +54,7 @@ def _summary(connection: Connection, key: str | None) -> Table:
     locks = select(concession_deadlocks.c.deal, func.count()).group_by(concession_deadlocks.c.deal)
     if key is not None:
         query, locks = query.where(t.deal == key), locks.where(concession_deadlocks.c.deal == key)
-    deadlocks = dict(connection.execute(locks).all())
+    deadlocks: dict[str, int] = dict(connection.execute(locks).all())
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     names: dict[str, tuple[str, str]] = {}
     for row in connection.execute(query).mappings():
@@ -134,5 +135,5 @@ def _deadlocks(connection: Connection, key: str) -> Table:
     )
 
 
-def _by_term(row: dict[str, Any]) -> int:
+def _by_term(row: Mapping[str, Any]) -> int:
     return _TERM_ORDER.get(row["term"], len(_TERM_ORDER))

@@ -1,5 +1,5 @@
 """The pipeline by owner or account, by expected close month, and its stalled deals: each from a
-`standing` of the deals (see `pipeline_report`), summed in SQL, per currency."""
+`standing` of the deals (see `reports.pipeline`), summed in SQL, per currency."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Subquery, and_, case, func, select
 
-from dealflow.exports.table import Cell, Table
 from dealflow.playbook import Status
-from dealflow.projections.report import columns, currency_key, ratio, tidy_row, weigh
-from dealflow.projections.sums import joined, summed
 from dealflow.projections.units import from_day, from_units
+from dealflow.reports.report import columns, currency_key, ratio, tidy_row, weigh
+from dealflow.reports.sums import joined, summed
+from dealflow.reports.table import Cell, Table
 
 OPEN, WON, CLOSED = Status.OPEN.value, Status.WON.value, Status.CLOSED.value
 
@@ -90,7 +90,8 @@ def forecast(connection: Connection, s: Subquery, p: dict[str, Decimal]) -> Tabl
     months: dict[tuple[str | None, Any], dict[str, Any]] = {}
     for close_by, currency, stage, count, *money in grouped:
         value = joined(*money)
-        month = from_day(close_by).strftime("%Y-%m") if close_by else None  # type: ignore[union-attr]
+        closes = from_day(close_by) if close_by else None
+        month = closes.strftime("%Y-%m") if closes else None
         row = months.setdefault((month, currency), {"month": month, "currency": currency, "deals": 0})
         amount = from_units(value or 0) or Decimal(0)
         row["deals"] += count
