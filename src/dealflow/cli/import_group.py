@@ -196,8 +196,8 @@ def events(session: Session, file: Path, skip_bad: bool, rejects: Path | None, d
       dealflow --db old.db export events --format jsonl > log.jsonl
       dealflow --db new.db import events log.jsonl
     """
+    from dealflow.imports.eventlog import EventImport
     from dealflow.imports.jsonlines import JsonLinesFile
-    from dealflow.imports.replay import EventImport
 
     rejected = rejects_path(file, rejects)
     source = JsonLinesFile(file)
