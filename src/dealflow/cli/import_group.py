@@ -89,7 +89,8 @@ def deals(
     """
     from dealflow.imports.cells import Dates
     from dealflow.imports.csvsource import CsvFile
-    from dealflow.imports.deals import DealImport, DealOptions, DealReader
+    from dealflow.imports.deal_reader import DealOptions, DealReader
+    from dealflow.imports.deals import DealImport
     from dealflow.imports.mapping import Columns, pairs
     from dealflow.imports.stages import ReasonMap, StageMap, target
 
@@ -155,7 +156,8 @@ def invoices(
     """
     from dealflow.imports.cells import Dates
     from dealflow.imports.csvsource import CsvFile
-    from dealflow.imports.invoices import InvoiceImport, InvoiceOptions, InvoiceReader
+    from dealflow.imports.invoice_reader import InvoiceOptions, InvoiceReader
+    from dealflow.imports.invoices import InvoiceImport
     from dealflow.imports.mapping import Columns, pairs
 
     rejected = rejects_path(file, rejects)
