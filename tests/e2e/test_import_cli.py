@@ -504,11 +504,11 @@ def test_a_script_may_write_only_what_each_command_needs(dealflow, tmp_path):
 def test_the_first_pass_sets_deals_aside_between_chunks_and_loads_each_from_the_store_once(
     dealflow, refused_fifth, tmp_path, monkeypatch
 ):
-    from dealflow.imports import replay, runner
+    from dealflow.imports import replayer, runner
 
     chunks = runner._chunks
     monkeypatch.setattr(runner, "_chunks", lambda records, size=2: chunks(records, 2))
-    monkeypatch.setattr(replay.Trial, "HELD", 0)  # every deal set aside in the scratch file after each chunk
+    monkeypatch.setattr(replayer.Trial, "HELD", 0)  # every deal set aside in the scratch file after each chunk
     lines = refused_fifth.read_text().splitlines()
     ok(dealflow, "import", "events", write(tmp_path, "part.jsonl", "\n".join(lines[:4]) + "\n"))
 

@@ -12,7 +12,8 @@ import pytest
 
 from dealflow.audit import Verdict, audit_deal
 from dealflow.imports.cells import Dates
-from dealflow.imports.deals import DealImport, DealOptions, DealReader
+from dealflow.imports.deal_reader import DealOptions, DealReader
+from dealflow.imports.deals import DealImport
 from dealflow.imports.fields import DEAL_FIELDS
 from dealflow.imports.mapping import Columns
 from dealflow.imports.outcome import RowError

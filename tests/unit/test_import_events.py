@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from dealflow.imports.eventline import digest, read_line
 from dealflow.imports.outcome import RowError
-from dealflow.imports.replay import digest, read_line
 
 LINE = {"position": 4, "deal": "D-0001", "version": 2, "event": "NoteAdded", "recorded_at": "2026-01-05T10:00:00+00:00",
         "effective_on": "2026-01-05", "actor": "ana", "stage": "analysis", "action": "entered",

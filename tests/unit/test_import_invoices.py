@@ -10,7 +10,8 @@ import pytest
 
 from dealflow.imports.cells import Dates
 from dealflow.imports.fields import INVOICE_FIELDS
-from dealflow.imports.invoices import InvoiceImport, InvoiceOptions, InvoiceReader, ledger_id
+from dealflow.imports.invoice_reader import InvoiceOptions, InvoiceReader
+from dealflow.imports.invoices import InvoiceImport, ledger_id
 from dealflow.imports.mapping import Columns
 from dealflow.imports.outcome import RowError
 

@@ -89,7 +89,8 @@ def deals(
     """
     from dealflow.imports.cells import Dates
     from dealflow.imports.csvsource import CsvFile
-    from dealflow.imports.deals import DealImport, DealOptions, DealReader
+    from dealflow.imports.deal_reader import DealOptions, DealReader
+    from dealflow.imports.deals import DealImport
     from dealflow.imports.mapping import Columns, pairs
     from dealflow.imports.stages import ReasonMap, StageMap, target
 
@@ -155,7 +156,8 @@ def invoices(
     """
     from dealflow.imports.cells import Dates
     from dealflow.imports.csvsource import CsvFile
-    from dealflow.imports.invoices import InvoiceImport, InvoiceOptions, InvoiceReader
+    from dealflow.imports.invoice_reader import InvoiceOptions, InvoiceReader
+    from dealflow.imports.invoices import InvoiceImport
     from dealflow.imports.mapping import Columns, pairs
 
     rejected = rejects_path(file, rejects)
@@ -196,8 +198,8 @@ def events(session: Session, file: Path, skip_bad: bool, rejects: Path | None, d
       dealflow --db old.db export events --format jsonl > log.jsonl
       dealflow --db new.db import events log.jsonl
     """
+    from dealflow.imports.eventlog import EventImport
     from dealflow.imports.jsonlines import JsonLinesFile
-    from dealflow.imports.replay import EventImport
 
     rejected = rejects_path(file, rejects)
     source = JsonLinesFile(file)

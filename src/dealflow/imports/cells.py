@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from dealflow.aggregates.errors import InvalidInput
+from dealflow.aggregates.fields import NO, YES
 from dealflow.aggregates.limits import AMOUNT, DECIMALS
 from dealflow.aggregates.money import parse_currency
 
@@ -16,7 +17,7 @@ ISO = "ISO"
 _GROUPED = re.compile(r"\d{1,3}(?:[,' _]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", re.ASCII)  # not Unicode digits
 _SIGNS = "$€£¥₹"
 _SPACES = str.maketrans("", "", "\u00a0\u202f\u2009")  # no-break and thin spaces: thousands in some locales
-NO = frozenset({"no", "n", "false", "0"})
+TICKED = YES | {"x"}  # a spreadsheet's tick mark says yes too
 
 
 class CellError(ValueError):
@@ -89,5 +90,11 @@ def currency(text: str) -> str:
 
 
 def flag(text: str) -> bool:
-    """A yes/no cell: no, n, false or 0 is no; yes or any other text (such as a reason) is yes."""
+    """A yes/no cell (the words of an action's yes/no field): no, n, false or 0 is no; yes or any other
+    text (such as a reason) is yes."""
     return text.casefold() not in NO
+
+
+def says_only_yes(text: str) -> bool:
+    """A yes cell that says no more than yes (or holds a tick, x): no reason in it to quote."""
+    return normal(text) in TICKED

@@ -114,7 +114,7 @@ class CsvFile:
         return number, "the file is"
 
     def _open(self, progress: Callable[[int], None] | None) -> io.TextIOWrapper:
-        raw: io.RawIOBase = self.path.open("rb", buffering=0)  # type: ignore[assignment]
+        raw: io.RawIOBase = self.path.open("rb", buffering=0)
         source = _Counting(raw, progress) if progress is not None else raw
         try:
             return io.TextIOWrapper(io.BufferedReader(source, 1 << 16), encoding=self.encoding, newline="")

@@ -1,10 +1,11 @@
-"""`import invoices`: a receivables ledger, one invoice a row, onto its won deal, or onto the
-customer's imported ledger deal when the row names no deal. A settled invoice gets a payment dated
-its settlement date (in full, unless the settled amount says otherwise), so that `ageing --as-of`
-shows it open until then; a disputed one a note.
+"""`import invoices`: a receivables ledger, one invoice a row (read by `imports.invoice_reader`),
+onto its won deal, or onto the customer's imported ledger deal when the row names no deal. A
+settled invoice gets a payment dated its settlement date, so that `ageing --as-of` shows it open
+until then; a disputed one a note.
 
 The first pass keeps a running tally per deal in the import's scratch file (what is invoiced so far,
-against the signed amount) and the earliest issue date per new ledger deal, which opens on it.
+against the signed amount) and the earliest issue date per new ledger deal, which opens on it; the
+domain's rules on a new invoice are put to each row against that tally, before anything is written.
 """
 
 from __future__ import annotations
@@ -12,39 +13,35 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import astuple, fields
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError
 
-from dealflow.aggregates.errors import DealflowError, InvalidInput
-from dealflow.aggregates.ids import check_deal_id, deal_uuid, invoice_uuid
+from dealflow.aggregates.errors import DealflowError, Refused
+from dealflow.aggregates.ids import deal_uuid, invoice_uuid
 from dealflow.aggregates.opportunity import Opportunity
+from dealflow.aggregates.receivables import check_currency, check_within_signed
+from dealflow.aggregates.recording import effective_on as check_record_date
 from dealflow.imports import cells, stored
-from dealflow.imports.mapping import Columns, missing_columns
+from dealflow.imports.claims import claim_invoice
+from dealflow.imports.invoice_reader import InvoiceReader, InvoiceRow
+from dealflow.imports.mapping import Columns
 from dealflow.imports.outcome import Outcome, RowError, judge_against_store
+from dealflow.imports.scratch import Scratch
 from dealflow.playbook import Status
 
-REQUIRED = ("invoice", "amount")
+if TYPE_CHECKING:
+    from eventsourcing.domain import Aggregate
+
+    from dealflow.application import DealflowApp
+    from dealflow.imports.runner import Item
+
 LEDGER = "L-"
-
-
-@dataclass
-class InvoiceRow:
-    invoice: str
-    deal_id: str | None
-    customer: str | None
-    amount: Decimal
-    currency: str | None
-    issued: date
-    due: date
-    settled: date | None = None
-    settled_amount: Decimal | None = None
-    dispute: str | None = None
-    defaulted: bool = False
 
 
 def ledger_id(customer: str, currency: str) -> str:
@@ -55,169 +52,10 @@ def ledger_id(customer: str, currency: str) -> str:
     return "-".join(part for part in (LEDGER.rstrip("-"), slug.lower(), digest, currency) if part)
 
 
-@dataclass(frozen=True)
-class InvoiceOptions:
-    dates: cells.Dates
-    currency: str | None = None
-    default_date: date | None = None
-    id_prefix: str = ""
-    decimal_comma: bool = False
-
-
-class InvoiceReader:
-    def __init__(self, columns: Columns, options: InvoiceOptions) -> None:
-        missing_columns(columns, REQUIRED, either=("customer", "deal"))
-        self.columns = columns
-        self.options = options
-        self.today = date.today()
-
-    def digest(self, row_cells: Sequence[str]) -> str:
-        return hashlib.blake2b("\x1f".join(self.columns.raw(row_cells)).encode(), digest_size=8).hexdigest()
-
-    def read(self, row_cells: Sequence[str]) -> InvoiceRow:
-        c = self.columns
-        invoice = self._required(row_cells, "invoice")
-        deal_text = c.cell(row_cells, "deal")
-        deal_id = None
-        if deal_text is not None:
-            deal_id = self.options.id_prefix + deal_text
-            try:
-                check_deal_id(deal_id)
-            except InvalidInput as error:
-                raise RowError(c.column("deal"), "not a deal id", str(error)) from None
-        customer = c.cell(row_cells, "customer")
-        if deal_id is None and customer is None:
-            raise RowError(
-                c.column("customer"),
-                "blank",
-                "blank: an invoice without a deal goes to its customer's ledger: fill in the customer, or the deal",
-            )
-        amount = self._amount(row_cells, "amount")
-        if amount is None:
-            raise RowError(c.column("amount"), "blank", "blank: fill in the amount invoiced")
-        if amount <= 0:
-            raise RowError(
-                c.column("amount"), "not more than 0", f"{amount} is not more than 0: an invoice bills something"
-            )
-        currency = self._currency(row_cells)
-        if deal_id is None and currency is None:
-            raise RowError(
-                c.column("currency"),
-                "no currency",
-                "blank: a ledger invoice needs its currency: map a "
-                "currency column or give --currency, e.g. --currency EUR",
-            )
-        issued, defaulted = self._needed(row_cells, "issued")
-        due, defaulted_due = self._needed(row_cells, "due")
-        row = InvoiceRow(
-            invoice, deal_id, customer, amount, currency, issued, due, defaulted=defaulted or defaulted_due
-        )
-        if due < issued:
-            raise RowError(
-                c.column("due"),
-                "due before issued",
-                f"{due} is before the issue date {issued}: an invoice falls due on or after the day it is issued",
-            )
-        self._not_future(issued, "issued")
-        self._settlement(row_cells, row)
-        dispute = c.cell(row_cells, "disputed")
-        if dispute is not None and cells.flag(dispute):
-            row.dispute = dispute
-        return row
-
-    def _settlement(self, row_cells: Sequence[str], row: InvoiceRow) -> None:
-        c = self.columns
-        settled_amount = self._amount(row_cells, "settled_amount")
-        settled = self._date(row_cells, "settled")
-        if settled is None and not settled_amount:
-            return
-        if settled is None:
-            if self.options.default_date is None:
-                raise RowError(
-                    c.column("settled"),
-                    "no date",
-                    "blank, but an amount was settled: fill in the day it was settled, or give --default-date",
-                )
-            settled, row.defaulted = self.options.default_date, True
-        if settled_amount is None:
-            settled_amount = row.amount
-        if settled_amount > row.amount:
-            raise RowError(
-                c.column("settled_amount"),
-                "more than invoiced",
-                f"{settled_amount} is more than the {row.amount} invoiced: fix one of them",
-            )
-        if settled < row.issued:
-            raise RowError(
-                c.column("settled"),
-                "settled before issued",
-                f"{settled} is before the issue date {row.issued}: fix one of them",
-            )
-        self._not_future(settled, "settled")
-        if settled_amount > 0:
-            row.settled, row.settled_amount = settled, settled_amount
-
-    def _not_future(self, day: date, name: str) -> None:
-        if day > self.today:
-            raise RowError(
-                self.columns.column(name) if name in self.columns.index else "--default-date",
-                "a date in the future",
-                f"{day} is in the future: an import records what has happened, by today ({self.today})",
-            )
-
-    def _required(self, row_cells: Sequence[str], name: str) -> str:
-        text = self.columns.cell(row_cells, name)
-        if text is None:
-            raise RowError(self.columns.column(name), "blank", "blank: fill it in")
-        return text
-
-    def _amount(self, row_cells: Sequence[str], name: str) -> Decimal | None:
-        text = self.columns.cell(row_cells, name)
-        if text is None:
-            return None
-        try:
-            return cells.amount(text, decimal_comma=self.options.decimal_comma)
-        except cells.CellError as error:
-            raise RowError(self.columns.column(name), error.problem, str(error)) from None
-
-    def _currency(self, row_cells: Sequence[str]) -> str | None:
-        text = self.columns.cell(row_cells, "currency") or self.options.currency
-        if text is None:
-            return None
-        try:
-            return cells.currency(text)
-        except cells.CellError as error:
-            raise RowError(self.columns.column("currency"), error.problem, str(error)) from None
-
-    def _date(self, row_cells: Sequence[str], name: str) -> date | None:
-        text = self.columns.cell(row_cells, name)
-        if text is None:
-            return None
-        try:
-            return self.options.dates(text)
-        except cells.CellError as error:
-            raise RowError(self.columns.column(name), error.problem, str(error)) from None
-
-    def _needed(self, row_cells: Sequence[str], name: str) -> tuple[date, bool]:
-        day = self._date(row_cells, name)
-        if day is not None:
-            return day, False
-        if self.options.default_date is None:
-            raise RowError(
-                self.columns.column(name),
-                "no date",
-                "blank: fill in the date, or give --default-date for rows without one",
-            )
-        return self.options.default_date, True
-
-
-# --- the import ---------------------------------------------------------------------------------
-
-
 class InvoiceImport:
     noun = "invoice"
 
-    def __init__(self, reader: InvoiceReader, file: str, app: Any) -> None:
+    def __init__(self, reader: InvoiceReader, file: str, app: DealflowApp) -> None:
         self.reader = reader
         self.file = file
         self.app = app
@@ -244,11 +82,11 @@ class InvoiceImport:
         return InvoiceRow(**values)
 
     def target(self, row: InvoiceRow) -> str:
-        return row.deal_id or ledger_id(row.customer, row.currency)  # type: ignore[arg-type]
+        return row.deal_id or ledger_id(*_ledger(row))
 
     # --- first pass ----------------------------------------------------------------------------
 
-    def screen(self, app: Any, items: Sequence[Any], scratch: Any, empty: bool) -> None:
+    def screen(self, app: DealflowApp, items: Sequence[Item], scratch: Scratch, empty: bool) -> None:
         if not empty:
             self._already(app, items)
         fresh = [item for item in items if item.outcome is Outcome.IMPORTED]
@@ -265,7 +103,7 @@ class InvoiceImport:
                 item.refuse(error)
         scratch.set_tallies(tallies)
 
-    def _already(self, app: Any, items: Sequence[Any]) -> None:
+    def _already(self, app: DealflowApp, items: Sequence[Item]) -> None:
         found = stored.first_events(app, (invoice_uuid(item.parsed.invoice) for item in items))
         for item in items:
             claim = found.get(invoice_uuid(item.parsed.invoice))
@@ -286,7 +124,7 @@ class InvoiceImport:
                 fix="record payments and write-offs with dealflow's commands",
             )
 
-    def _tally(self, app: Any, row: InvoiceRow, empty: bool) -> dict[str, Any]:
+    def _tally(self, app: DealflowApp, row: InvoiceRow, empty: bool) -> dict[str, Any]:
         """Where the deal an invoice goes to stands, as the store has it (or a new ledger deal)."""
         target = self.target(row)
         deal = None if empty else _load(app, target)
@@ -304,12 +142,11 @@ class InvoiceImport:
 
     # --- second pass ---------------------------------------------------------------------------
 
-    def build(self, items: Sequence[Any], actor: str, created: Any, scratch: Any) -> tuple[list[Any], int]:
-        from dealflow.aggregates.claims import InvoiceNumber
-        from dealflow.aggregates.events import mark_imported
-
+    def build(
+        self, items: Sequence[Item], actor: str, created: Counter[str], scratch: Scratch
+    ) -> tuple[list[Aggregate], int]:
         deals: dict[str, Opportunity] = {}
-        claims = []
+        claims: list[Aggregate] = []
         recounted = 0
         for item in items:
             row: InvoiceRow = item.parsed
@@ -328,9 +165,7 @@ class InvoiceImport:
                 self._record(deal, row, source, actor)
             except DealflowError as error:
                 raise RowError.of(error, item.line) from None
-            claim = InvoiceNumber(invoice=row.invoice, deal_id=deal.deal_id)
-            mark_imported(claim.pending_events[0], source)
-            claims.append(claim)
+            claims.append(claim_invoice(row.invoice, deal.deal_id, source)[0])
             created["paid" if row.settled is not None and row.settled_amount == row.amount else "open"] += 1
         events = sum(len(deal.pending_events) for deal in deals.values()) - recounted
         return [*deals.values(), *claims], events
@@ -342,23 +177,30 @@ class InvoiceImport:
         if row.settled is not None:
             deal.pay_imported(row.invoice, amount=row.settled_amount, source=source, actor=actor, on=row.settled)
         if row.dispute is not None:
-            said = "" if cells.normal(row.dispute) in ("yes", "y", "true", "1", "x") else f": {row.dispute}"
+            said = "" if cells.says_only_yes(row.dispute) else f": {row.dispute}"
             on = row.issued if row.settled is None else row.settled  # the ledger does not say when: its last date
             deal.note_imported(f"invoice {row.invoice} is disputed{said}", source=source, actor=actor, on=on)
 
     def _open_ledger(
-        self, row: InvoiceRow, target: str, source: dict[str, Any], actor: str, scratch: Any
+        self, row: InvoiceRow, target: str, source: dict[str, Any], actor: str, scratch: Scratch
     ) -> Opportunity:
         key = _tally_key(target)
         opened = date.fromisoformat(scratch.tallies([key])[key]["opened"])
+        customer, currency = _ledger(row)
         return Opportunity.open_ledger_imported(
             source={**source, "ledger": True},
             deal_id=target,
-            account=row.customer,
-            currency=row.currency,  # type: ignore[arg-type]
+            account=customer,
+            currency=currency,
             actor=actor,
             on=opened,
         )
+
+
+def _ledger(row: InvoiceRow) -> tuple[str, str]:
+    """The customer and currency of a row that names no deal: its reader refuses one without them."""
+    assert row.customer is not None and row.currency is not None
+    return row.customer, row.currency
 
 
 _ROW_FIELDS = tuple(f.name for f in fields(InvoiceRow))
@@ -368,11 +210,12 @@ def _tally_key(target: str) -> str:
     return "deal:" + target.casefold()
 
 
-def _load(app: Any, deal_id: str) -> Opportunity | None:
+def _load(app: DealflowApp, deal_id: str) -> Opportunity | None:
     try:
-        return app.repository.get(deal_uuid(deal_id))
+        deal: Opportunity = app.repository.get(deal_uuid(deal_id))
     except AggregateNotFoundError:
         return None
+    return deal
 
 
 def _check(row: InvoiceRow, target: str, tally: dict[str, Any], columns: Columns) -> None:
@@ -395,23 +238,30 @@ def _check(row: InvoiceRow, target: str, tally: dict[str, Any], columns: Columns
             f"deal {target} is {tally['status']}: invoices are imported onto won deals (in follow-up)",
             refused=True,
         )
-    if row.currency is not None and tally["currency"] not in (None, row.currency):
+    try:
+        check_currency(row.currency, tally["currency"])
+    except Refused:
         raise RowError(
             columns.column("currency"),
             "another currency",
             f"{row.currency}, but deal {target} is in {tally['currency']}: a deal has one currency",
             refused=True,
-        )
+        ) from None
     since = date.fromisoformat(tally["since"])
-    if row.issued < since:
+    try:
+        check_record_date(row.issued, since)
+    except Refused:
         raise RowError(
             columns.column("issued"),
             "issued before won",
             f"{row.issued} is before deal {target} entered follow-up on {since}: fix the date",
             refused=True,
-        )
+        ) from None
+    signed = None if tally["signed"] is None else Decimal(tally["signed"])
     invoiced = Decimal(tally["invoiced"]) + row.amount
-    if tally["signed"] is not None and invoiced > Decimal(tally["signed"]):
+    try:
+        check_within_signed(row.amount, Decimal(tally["invoiced"]), signed)
+    except Refused:
         raise RowError(
             columns.column("amount"),
             "beyond the signed amount",
@@ -419,5 +269,5 @@ def _check(row: InvoiceRow, target: str, tally: dict[str, Any], columns: Columns
             f"come to {invoiced}, more than its signed {tally['signed']}: fix the amount, or leave the deal "
             "blank to bill the customer's ledger",
             refused=True,
-        )
+        ) from None
     tally["invoiced"] = str(invoiced)

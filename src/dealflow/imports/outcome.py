@@ -5,9 +5,12 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dealflow.aggregates.errors import DealflowError, InvalidInput, Refused
+
+if TYPE_CHECKING:
+    from dealflow.imports.runner import Item
 
 EXAMPLES = 5  # bad rows quoted in the summary; the rejects file has them all
 
@@ -23,7 +26,7 @@ class Outcome(enum.StrEnum):
 REJECTED = (Outcome.CHANGED, Outcome.BAD)  # the rows written to the rejects file
 
 
-def judge_against_store(item: Any, found: Any, *, taken: RowError, what: str, fix: str) -> None:
+def judge_against_store(item: Item, found: object, *, taken: RowError, what: str, fix: str) -> None:
     """A row whose deal or invoice the store already has: skipped when imported from the same content,
     reported when imported from other content, refused when it never came from an import."""
     source = getattr(found, "imported", None)

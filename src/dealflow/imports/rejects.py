@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from dealflow.imports.runner import Item, Source
 
 LINE, REASON = "rejected_line", "rejected_because"
 
@@ -16,21 +19,22 @@ def default_path(source: Path) -> Path:
 
 
 class Rejects:
-    def __init__(self, path: Path | None, source: Any) -> None:
+    def __init__(self, path: Path | None, source: Source) -> None:
         self.path = path
         self.source = source
         self.written = 0
         self._out: TextIO | None = None
         self._writer: Any = None
 
-    def write(self, item: Any) -> None:
+    def write(self, item: Item) -> None:
         if self.path is None:
             return
         if self._writer is None:
             self._out = self.path.open("w", encoding="utf-8", newline="")
             self._writer = csv.writer(self._out)
             self._writer.writerow([*self.source.header, LINE, REASON])
-        reason = f"{item.error.where}: {item.error}" if item.error.where else str(item.error)
+        error = item.error
+        reason = f"{error.where}: {error}" if error is not None and error.where else str(error)
         self._writer.writerow([*item.cells, item.line, f"{item.outcome}: {reason}"])
         self.written += 1
 

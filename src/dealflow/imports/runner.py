@@ -20,20 +20,27 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+from uuid import UUID
 
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError
 
 from dealflow import collector
 from dealflow.aggregates.errors import ConcurrentChange, DealflowError, InvalidInput, Refused
 from dealflow.imports import stored
+from dealflow.imports.csvsource import Record
 from dealflow.imports.outcome import REJECTED, Outcome, RowError, Summary
 from dealflow.imports.rejects import Rejects
 from dealflow.imports.scratch import Scratch
 
+if TYPE_CHECKING:
+    from dealflow.application import DealflowApp
+
 CHUNK = 5_000  # rows a chunk and a transaction: measured on 100,000 deals, 2,000 took 5 % longer, 10,000 50 MB more
 
 Bar = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
+Saved = Aggregate | DomainEventProtocol[UUID]  # what a chunk saves: its aggregates, or new events in the log's order
 
 
 @dataclass(slots=True)
@@ -42,7 +49,7 @@ class Item:
 
     line: int
     cells: list[str]
-    parsed: Any = None
+    parsed: Any = None  # the row as its kind reads it: a DealRow, an InvoiceRow, a Line
     key: str = ""
     digest: str = ""
     outcome: Outcome = Outcome.IMPORTED
@@ -59,8 +66,9 @@ class Interrupted(DealflowError):
 class Source(Protocol):
     name: str
     size: int
+    header: list[str]  # the rejects file's first columns
 
-    def records(self, progress: Callable[[int], None] | None = None) -> Iterator[Any]: ...
+    def records(self, progress: Callable[[int], None] | None = None) -> Iterator[Record]: ...
 
 
 class Kind(Protocol):
@@ -76,11 +84,13 @@ class Kind(Protocol):
 
     def decode(self, text: str) -> Any: ...
 
-    def screen(self, app: Any, items: Sequence[Item], scratch: Scratch, empty: bool) -> None:
+    def screen(self, app: DealflowApp, items: Sequence[Item], scratch: Scratch, empty: bool) -> None:
         """Mark the rows the store (or earlier rows) already have, or that conflict with them; `empty`
         says the store held nothing when the import began."""
 
-    def build(self, items: Sequence[Item], actor: str, created: Any, scratch: Scratch) -> tuple[list[Any], int]:
+    def build(
+        self, items: Sequence[Item], actor: str, created: Counter[str], scratch: Scratch
+    ) -> tuple[Sequence[Saved], int]:
         """The aggregates that the rows change, with their new events pending, and how many events are new."""
 
 
@@ -90,7 +100,7 @@ def _no_bar(label: str, total: int) -> AbstractContextManager[Callable[[int], No
 
 @dataclass
 class Import:
-    app: Any
+    app: DealflowApp
     source: Source
     kind: Kind
     actor: str
@@ -148,7 +158,7 @@ class Import:
                 scratch.keep((item.line, item.digest, self.kind.encode(item.parsed)) for item in good)
                 collector.batch_done()
 
-    def _item(self, record: Any) -> Item:
+    def _item(self, record: Record) -> Item:
         item = Item(record.line, record.cells)
         try:
             item.parsed, item.key, item.digest = self.kind.parse(record.cells)
@@ -182,7 +192,7 @@ class Import:
             aggregates, _ = self.kind.build(before, self.actor, Counter(), scratch)
             self._save(aggregates, len(before))
 
-    def _save(self, aggregates: Sequence[Any], rows: int) -> None:
+    def _save(self, aggregates: Sequence[Saved], rows: int) -> None:
         try:
             self.app.save(*aggregates)
         except IntegrityError:
@@ -214,10 +224,14 @@ class Import:
         )
 
 
-def _holds(app: Any, aggregate: Any) -> bool:
-    """Whether the store holds the aggregate's last event: a chunk is saved in one transaction, so
-    its last aggregate says whether the whole chunk was."""
-    return bool(app.recorder.select_events(aggregate.id, gt=aggregate.version - 1, limit=1))
+def _holds(app: DealflowApp, saved: Saved) -> bool:
+    """Whether the store holds the last thing saved (an aggregate's last event, or an event): a chunk is
+    saved in one transaction, so its last says whether the whole chunk was."""
+    if isinstance(saved, Aggregate):
+        key, version = saved.id, saved.version
+    else:
+        key, version = saved.originator_id, saved.originator_version
+    return bool(app.recorder.select_events(key, gt=version - 1, limit=1))
 
 
 def _stopped(error: RowError, file: str, items: Sequence[Item]) -> Refused:
@@ -257,8 +271,8 @@ def _repeats(items: Sequence[Item], scratch: Scratch) -> None:
             )
 
 
-def _chunks(records: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
+def _chunks(records: Iterable[Record], size: int = CHUNK) -> Iterator[list[Record]]:
+    chunk: list[Record] = []
     for record in records:
         chunk.append(record)
         if len(chunk) == size:
