@@ -14,7 +14,7 @@ from dealflow.cli.context import Session, pass_session
 from dealflow.cli.output import cell, emit_json, json_option, print_fields, print_table, say, text
 from dealflow.cli.params import DATE
 from dealflow.cli.safe import shown
-from dealflow.storeformat import UnknownEvent
+from dealflow.storage.unknown import UnknownEvent
 from dealflow.views import event_row
 
 HISTORY_COLUMNS = ("version", "recorded", "effective", "actor", "what", "after")

@@ -13,9 +13,9 @@ from dealflow.aggregates.errors import InvalidInput, NotFound
 from dealflow.aggregates.events import Opened
 from dealflow.aggregates.ids import deal_uuid
 from dealflow.aggregates.settings import Settings
-from dealflow.exports import eventlog
 from dealflow.exports.table import Cell, Column, Table
 from dealflow.exports.trail import Entry, Trail
+from dealflow.storage import eventlog
 from dealflow.views import event_row, setting_row
 
 if TYPE_CHECKING:
@@ -130,7 +130,8 @@ def _entries(app: DealflowApp, pages: Any, start: date | None, end: date | None)
 def _newer(app: DealflowApp, notification: Any, names: dict[str, str], first: int, last: int) -> Iterator[Entry]:
     """A newer dealflow's event, carried through as stored (its topic and state), never left out: a
     dealflow that knows it can take it back; one that does not refuses the line (`import events`)."""
-    from dealflow.storeformat import NewerDealflow, UnknownEvent
+    from dealflow.storage.storeformat import NewerDealflow
+    from dealflow.storage.unknown import UnknownEvent
 
     event = UnknownEvent(notification, app.mapper)
     if event.stored is None:

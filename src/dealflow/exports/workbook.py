@@ -9,9 +9,9 @@ from datetime import date, datetime
 from typing import Any
 
 from dealflow import __version__
-from dealflow.exports import eventlog
 from dealflow.exports.reports import Reading, build_report
 from dealflow.exports.table import Cell, Column, Table
+from dealflow.storage import eventlog
 
 # (report, --by, the tables of it that go in): the pipeline by stage, owner and month and its
 # stalled deals, the concessions summary, the ageing by invoice with its totals and by customer.

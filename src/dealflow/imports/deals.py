@@ -22,10 +22,11 @@ from typing import Any
 from dealflow.aggregates.errors import DealflowError
 from dealflow.aggregates.ids import DEAL_ID, deal_uuid
 from dealflow.aggregates.opportunity import Opportunity
-from dealflow.imports import cells, stored
+from dealflow.imports import cells
 from dealflow.imports.mapping import Columns, missing_columns
 from dealflow.imports.outcome import RowError, judge_against_store
 from dealflow.imports.stages import CLOSED, LOST, SELLING, WON, ReasonMap, StageMap
+from dealflow.storage import stored
 
 REQUIRED = ("id", "account", "title", "stage")
 OPENED = "opened_on"

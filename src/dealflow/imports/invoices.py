@@ -23,10 +23,11 @@ from eventsourcing.application import AggregateNotFoundError
 from dealflow.aggregates.errors import DealflowError, InvalidInput
 from dealflow.aggregates.ids import check_deal_id, deal_uuid, invoice_uuid
 from dealflow.aggregates.opportunity import Opportunity
-from dealflow.imports import cells, stored
+from dealflow.imports import cells
 from dealflow.imports.mapping import Columns, missing_columns
 from dealflow.imports.outcome import Outcome, RowError, judge_against_store
 from dealflow.playbook import Status
+from dealflow.storage import stored
 
 REQUIRED = ("invoice", "amount")
 LEDGER = "L-"

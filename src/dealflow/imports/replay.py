@@ -35,11 +35,11 @@ from dealflow.aggregates.ids import check_deal_id, deal_uuid, invoice_uuid
 from dealflow.aggregates.lifecycle import stage_of
 from dealflow.aggregates.opportunity import Opportunity
 from dealflow.exports.json_writer import plain
-from dealflow.imports import stored
 from dealflow.imports.outcome import Outcome, RowError
 from dealflow.imports.scratch import Scratch
 from dealflow.playbook import Effect, action_with
-from dealflow.views import SETTING_CHANGED as SETTING
+from dealflow.storage import stored
+from dealflow.views import SETTING_CHANGE_NAME as SETTING
 from dealflow.views import event_row, setting_row
 
 NOT_COMPARED = ("position", "deal", "recorded_at")  # what a new store gives each event afresh

@@ -24,12 +24,11 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
 
-from dealflow import collector
 from dealflow.aggregates.errors import ConcurrentChange, DealflowError, InvalidInput, Refused
-from dealflow.imports import stored
 from dealflow.imports.outcome import REJECTED, Outcome, RowError, Summary
 from dealflow.imports.rejects import Rejects
 from dealflow.imports.scratch import Scratch
+from dealflow.storage import collector, stored
 
 CHUNK = 5_000  # rows a chunk and a transaction: measured on 100,000 deals, 2,000 took 5 % longer, 10,000 50 MB more
 

@@ -22,7 +22,7 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dealflow.projections import tracking
-from dealflow.store import KEEPALIVES, Store, mask
+from dealflow.storage.store import KEEPALIVES, Store, mask
 
 if TYPE_CHECKING:
     import psycopg

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
-from dealflow import collector
 from dealflow.projections import tracking
 from dealflow.projections.database import BEGIN, engine_for
 from dealflow.projections.log import LogReader
 from dealflow.projections.projection import Projection
 from dealflow.projections.tables import tracking as tracking_table
+from dealflow.storage import collector
 
 if TYPE_CHECKING:
     from dealflow.application import DealflowApp

@@ -9,7 +9,6 @@ from pathlib import Path
 from dealflow.aggregates.errors import InvalidInput
 
 DEFAULT_FILE = "dealflow.db"
-ENV_VAR = "DEALFLOW_DB"
 SECRET_MIN = 4  # characters
 SIDECARS = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside a database: part of the store
 PERCENT_ENCODE = (
@@ -102,7 +101,7 @@ def _postgres(url: str) -> Store:
         raise InvalidInput("the postgresql:// URL needs a database name, e.g. postgresql://user@host:5432/sales")
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "APPLICATION_RECORDER_TOPIC": "dealflow.postgres_recorder:SlicedPostgresRecorder",
+        "APPLICATION_RECORDER_TOPIC": "dealflow.storage.postgres_recorder:SlicedPostgresRecorder",
         "POSTGRES_DBNAME": dbname,
         "POSTGRES_HOST": host or "localhost",
         "POSTGRES_PORT": str(port or 5432),
