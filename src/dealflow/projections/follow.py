@@ -22,6 +22,7 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dealflow.projections import tracking
+from dealflow.storage import eventlog
 from dealflow.storage.store import KEEPALIVES, Store, mask
 
 if TYPE_CHECKING:
@@ -154,7 +155,7 @@ def waiter_for(projections: Projections) -> Waiter:
     store = projections.app.store
     if store.is_sqlite:
         return Poll()
-    return Listen(store, projections.app.recorder.channel_name)  # type: ignore[attr-defined]
+    return Listen(store, eventlog.channel(projections.app))
 
 
 def lowest_position(projections: Projections) -> int:

@@ -19,7 +19,7 @@ from dealflow.projections.database import BEGIN, engine_for
 from dealflow.projections.log import LogReader
 from dealflow.projections.projection import Projection
 from dealflow.projections.tables import tracking as tracking_table
-from dealflow.storage import collector
+from dealflow.storage import collector, eventlog
 
 if TYPE_CHECKING:
     from dealflow.application import DealflowApp
@@ -60,7 +60,7 @@ class Projections:
     # --- reading ---------------------------------------------------------------------------
 
     def head(self) -> int:
-        return self.app.recorder.max_notification_id() or 0
+        return eventlog.head(self.app)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

@@ -35,6 +35,11 @@ def head(app: HasStore) -> int:
     return app.recorder.max_notification_id() or 0
 
 
+def channel(app: HasStore) -> str:
+    """The PostgreSQL channel eventsourcing's recorder NOTIFYs on every insert: what a follower LISTENs to."""
+    return str(app.recorder.channel_name)
+
+
 def pages(
     app: HasStore, *, stop: int | None = None, size: int = PAGE, topics: Sequence[str] = ()
 ) -> Iterator[Sequence[Notification]]:
