@@ -187,7 +187,7 @@ class DealflowApp(Queries):
         from dealflow.aggregates.settings import Settings  # see _numbers
 
         try:
-            settings = self.repository.get(Settings.ID)
+            settings: Settings = self.repository.get(Settings.ID)
         except AggregateNotFoundError:
             settings = Settings()
         settings.change(name, value, actor=actor, on=on or date.today())

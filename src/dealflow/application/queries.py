@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
@@ -18,6 +18,9 @@ from dealflow.playbook import DEFAULTS, Defaults
 from dealflow.storage import eventlog, storeformat
 from dealflow.storage.storeformat import NewerDealflow, NewerEvent
 from dealflow.storage.unknown import UnknownEvent
+
+if TYPE_CHECKING:
+    from dealflow.aggregates.registry import InvoiceNumber
 
 
 class Queries(OnStore):
@@ -34,7 +37,7 @@ class Queries(OnStore):
 
     def deal(self, deal_id: str, *, version: int | None = None) -> Opportunity:
         try:
-            deal = self.repository.get(deal_uuid(deal_id), version=version)
+            deal: object = self.repository.get(deal_uuid(deal_id), version=version)
         except AggregateNotFoundError:
             raise NotFound(f"no deal {deal_id!r} in this store: `dealflow deals` lists the deals") from None
         except NewerEvent:
@@ -47,10 +50,11 @@ class Queries(OnStore):
         stored = [e for e in self.history(deal_id) if _effective_on(e) <= on]
         if not stored:
             raise NotFound(f"deal {deal_id!r} was not yet open on {on}")
-        if any(isinstance(event, UnknownEvent) for event in stored):
+        known = [event for event in stored if not isinstance(event, UnknownEvent)]
+        if len(known) < len(stored):
             raise self._newer_deal(deal_id)
         deal: Any = None
-        for event in stored:
+        for event in known:
             if deal is not None:
                 deal.version = event.originator_version - 1  # events dated later are skipped
             deal = event.mutate(deal)
@@ -65,7 +69,7 @@ class Queries(OnStore):
 
     def deal_for_invoice(self, invoice: str) -> Opportunity:
         try:
-            claim = self.repository.get(invoice_uuid(invoice))
+            claim: InvoiceNumber = self.repository.get(invoice_uuid(invoice))
         except AggregateNotFoundError:
             raise NotFound(f"no invoice {invoice!r}: record it with `dealflow invoice DEAL {invoice} ...`") from None
         return self.deal(claim.deal_id)
@@ -74,7 +78,7 @@ class Queries(OnStore):
         """Every deal's id, in the order they were opened."""
         for page in eventlog.pages(self, size=1000, topics=[get_topic(Opened)]):
             for notification in page:
-                yield self.mapper.to_domain_event(notification).deal_id
+                yield cast(Opened, self.mapper.to_domain_event(notification)).deal_id
 
     def readable_deals(self, unreadable: list[str]) -> Iterator[Opportunity]:
         """Every deal, in the order opened, but those holding an event a newer dealflow wrote: their

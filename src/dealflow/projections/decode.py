@@ -59,7 +59,9 @@ class Event:
         self._raw = raw
         self._data = data
         if raw is None:
-            self.on: int = to_day(data["effective_on"])  # type: ignore[assignment]
+            on = to_day(data["effective_on"])
+            assert on is not None  # every deal event has an effective date
+            self.on: int = on
             self.action: str | None = data.get("action")
             return
         text = _effective_on(raw)
@@ -120,8 +122,9 @@ class Decoder:
             if self.newer is None and not self.topics.known(topic):  # else deal numbers, invoice ids, settings
                 self.newer = id
             return None
-        raw, data = state, None
-        if not self.raw or transcoded.needs_upcast(raw):  # an older version: let the library upcast it
+        raw: bytes | None = state
+        data = None
+        if not self.raw or transcoded.needs_upcast(state):  # an older version: let the library upcast it
             stored = StoredEvent(originator_id=originator, originator_version=version, topic=topic, state=state)
             raw, data = None, dict(vars(self.mapper.to_domain_event(stored)))
         deal = (

@@ -144,9 +144,9 @@ def _connect(store: Store) -> psycopg.Connection[Any]:
     import psycopg
 
     return psycopg.connect(
-        **store.connect_args(),  # type: ignore[arg-type]
+        **store.connect_args(),
         application_name=f"dealflow follow {os.getpid()}",
-        **KEEPALIVES,  # type: ignore[arg-type]
+        **KEEPALIVES,
         autocommit=True,
     )
 

@@ -76,11 +76,14 @@ class Projections:
         for projection in self.projections:
             known = found.get(projection.name)
             position = known.position if known and known.version == projection.version else 0
-            state = "not built" if known is None else "outdated" if known.version != projection.version else None
-            if state is None:
+            if known is None:
+                state = "not built"
+            elif known.version != projection.version:
+                state = "outdated"
+            else:
                 state = "rebuilding" if known.rebuilding else "current" if position >= head else "behind"
             if state in ("rebuilding", "behind") and self.log.newer_after(position):
-                state = "stopped: newer event"  # the next event is a newer dealflow's: see storeformat.py
+                state = "stopped: newer event"  # the next event is a newer dealflow's: see storage/storeformat.py
             report.append(
                 {
                     "projection": projection.name,

@@ -53,7 +53,7 @@ def statement(app: HasStore, template: str, table: str | None = None) -> Any:
     from psycopg.sql import SQL, Identifier
 
     qualified = SQL("{}.{}").format(Identifier(recorder.datastore.schema), Identifier(name))
-    return SQL(template).format(table=qualified)  # type: ignore[arg-type]  # psycopg's LiteralString
+    return SQL(template).format(table=qualified)
 
 
 def select(app: HasStore, template: str, *params: Any, table: str | None = None) -> Iterator[Any]:
