@@ -254,20 +254,15 @@ def test_a_percent_encoded_password_works_and_is_masked_whole(server):
 # reviewed and listed here; better still, bind the value as a parameter or compose with psycopg's
 # sql.Identifier or SQLAlchemy.
 REVIEWED = {
-    ("dealflow/storage/sql.py", "statement"): "eventsourcing's events table name (recorder.events_table_name) or "
-    "one of the storage package's own table names into its constant templates, the names composed with psycopg's "
-    "sql.Identifier on PostgreSQL; every value is a bound parameter",
-    ("dealflow/storage/stored.py", "_rows"): "one placeholder per id (? or ANY(%s)) into the module's constant "
-    "templates; the ids themselves are bound parameters",
-    ("dealflow/storage/eventlog.py", "_template"): "the position column (rowid or notification_id), placeholders "
-    "and a JSON path to one of the module's callers' own field names ('title', 'state') into its constant "
-    "templates; every value is a bound parameter",
+    ("dealflow/storage/sql.py", "statement"): "the one place the storage package formats SQL: eventsourcing's "
+    "events table name (recorder.events_table_name) or one of the package's own table names, composed with "
+    "psycopg's sql.Identifier on PostgreSQL, and its callers' constant fragments (the position column, the "
+    "driver's placeholders, one per id in `stored`, a JSON path to one of their own field names such as 'title' "
+    "or 'state'); every value is a bound parameter",
     ("dealflow/imports/scratch.py", "Scratch._select"): "the scratch file's own table and column names (literals "
     "of its callers) and one ? per key; the keys are bound parameters",
     ("dealflow/projections/database.py", "_sqlite_begin"): "BEGIN DEFERRED or IMMEDIATE: an execution option the "
     "projections runner sets from a constant",
-    ("dealflow/storage/storeformat.py", "record"): "the driver's placeholder into constant templates, the table "
-    "named by `sql.statement`; the format and the time are bound parameters",
 }
 
 SINKS = {"execute", "executemany", "executescript", "exec_driver_sql"}  # the drivers' and SQLAlchemy's

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from dealflow.storage.sql import HasStore
 
 PAGE = 5_000  # notifications a page: memory stays flat on a million-event log
-_COLUMNS = "{position} AS id, originator_id, originator_version, topic, state"
 
 Row = tuple[int, "UUID | str", int, str, bytes]  # position, aggregate id, version, topic, state
 
@@ -63,7 +62,8 @@ def after(app: HasStore, position: int, limit: int = 1) -> Sequence[Notification
 def of_originator(app: HasStore, originator: UUID) -> list[Notification]:
     """One aggregate's events, oldest first, each with its position in the log."""
     key = originator.hex if app.store.is_sqlite else originator
-    template = f"SELECT {_COLUMNS} FROM {{table}} WHERE originator_id = {{param}} ORDER BY originator_version"
+    template = "SELECT {position} AS id, originator_id, originator_version, topic, state FROM {table}"
+    template += " WHERE originator_id = {param} ORDER BY originator_version"
     return [
         Notification(
             id=row["id"],
@@ -72,7 +72,7 @@ def of_originator(app: HasStore, originator: UUID) -> list[Notification]:
             topic=row["topic"],
             state=bytes(row["state"]),
         )
-        for row in sql.select(app, _template(app, template), key)
+        for row in sql.select(app, template, key, **_parts(app))
     ]
 
 
@@ -81,7 +81,7 @@ def count(app: HasStore, upto: int | None = None) -> int:
     if upto is None:
         (row,) = sql.select(app, "SELECT COUNT(*) AS n FROM {table}")
     else:
-        (row,) = sql.select(app, _template(app, "SELECT COUNT(*) AS n FROM {table} WHERE {position} <= {param}"), upto)
+        (row,) = sql.select(app, "SELECT COUNT(*) AS n FROM {table} WHERE {position} <= {param}", upto, **_parts(app))
     return int(row["n"])
 
 
@@ -105,7 +105,7 @@ def last_field(app: HasStore, field: str, upto: int) -> Iterator[tuple[str, Any,
 def _fields(app: HasStore, template: str, field: str, *params: Any, versions: bool = False) -> Iterator[Any]:
     if app.mapper.cipher is not None or app.mapper.compressor is not None:
         raise NotImplementedError("exporting from an encrypted or compressed store is not supported")
-    for row in sql.select(app, _template(app, template, field), *params):
+    for row in sql.select(app, template, *params, **_parts(app, field)):
         originator = row["originator_id"]
         key = originator.hex if isinstance(originator, UUID) else originator
         value = row["value"] if row["upcast"] is None else _upcast(app, key, row["originator_version"], field)
@@ -117,14 +117,14 @@ def _upcast(app: HasStore, key: str, version: int, field: str) -> Any:
     return getattr(app.mapper.to_domain_event(stored[0]), field, None)
 
 
-def _template(app: HasStore, template: str, field: str = "") -> str:
-    """The dialect's position column, placeholder and JSON reads in one of this module's templates
-    (`field` is one of its callers' own field names); `{table}` is left for `sql.statement`."""
+def _parts(app: HasStore, field: str = "") -> dict[str, str]:
+    """The dialect's position column, placeholder and JSON reads for this module's templates (`field`
+    is one of its callers' own field names), formatted into them by `sql.statement`."""
     if app.store.is_sqlite:
         json, upcast = (f"json_extract(CAST(e.state AS TEXT), '$.{name}')" for name in (field, "class_version"))
     else:
         json, upcast = (f"convert_from(e.state, 'UTF8')::json ->> '{name}'" for name in (field, "class_version"))
-    return template.format(position=sql.position(app), param=sql.param(app), json=json, upcast=upcast, table="{table}")
+    return {"position": sql.position(app), "param": sql.param(app), "json": json, "upcast": upcast}
 
 
 # eventsourcing 9.5's SQLite events table (the application's default name): position, aggregate id

@@ -44,30 +44,32 @@ def param(app: HasStore) -> str:
     return "?" if app.store.is_sqlite else "%s"
 
 
-def statement(app: HasStore, template: str, table: str | None = None) -> Any:
-    """`template` with `{table}` naming the table (by default the events table), as the driver wants it."""
+def statement(app: HasStore, template: str, table: str | None = None, **parts: str) -> Any:
+    """`template` as the driver wants it: `{table}` naming the table (by default the events table), each
+    other `{part}` one of the callers' constant fragments (a column, a placeholder, a JSON path to a
+    field name of their own). The only place that formats SQL."""
     recorder = app.recorder
     name = table or recorder.events_table_name  # the library's own names and ours, never user data
     if app.store.is_sqlite:
-        return template.format(table=name)
+        return template.format(table=name, **parts)
     from psycopg.sql import SQL, Identifier
 
     qualified = SQL("{}.{}").format(Identifier(recorder.datastore.schema), Identifier(name))
-    return SQL(template).format(table=qualified)
+    return SQL(template.format(table="{table}", **parts)).format(table=qualified)
 
 
-def select(app: HasStore, template: str, *params: Any, table: str | None = None) -> Iterator[Any]:
+def select(app: HasStore, template: str, *params: Any, table: str | None = None, **parts: str) -> Iterator[Any]:
     """The rows of a read, by name, a row at a time (the library's cursor is not iterable)."""
     with app.recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(statement(app, template, table), params)
+        cursor.execute(statement(app, template, table, **parts), params)
         while (row := cursor.fetchone()) is not None:
             yield row
 
 
-def select_all(app: HasStore, template: str, params: Any, table: str | None = None) -> list[Any]:
+def select_all(app: HasStore, template: str, params: Any, **parts: str) -> list[Any]:
     """Every row of a read at once, the transaction closed before they are used."""
     with app.recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(statement(app, template, table), params)
+        cursor.execute(statement(app, template, **parts), params)
         return list(cursor.fetchall())
 
 

@@ -60,9 +60,8 @@ def _rows(app: HasStore, template: str, ids: Iterable[UUID]) -> Iterator[Any]:
     for start in range(0, len(wanted), IN_LIMIT):
         part = wanted[start : start + IN_LIMIT]
         if app.store.is_sqlite:
-            marks = ",".join("?" * len(part))
             keys: list[Any] = [key.hex for key in part]
-            found = sql.select_all(app, template.format(table="{table}", ids=f"originator_id IN ({marks})"), keys)
+            found = sql.select_all(app, template, keys, ids="originator_id IN (" + ",".join("?" * len(part)) + ")")
         else:
-            found = sql.select_all(app, template.format(table="{table}", ids="originator_id = ANY(%s)"), [part])
+            found = sql.select_all(app, template, [part], ids="originator_id = ANY(%s)")
         yield from found

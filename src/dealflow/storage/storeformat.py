@@ -109,7 +109,7 @@ def record(app: HasStore) -> None:
     """Record that this dealflow's format has written the store (once: a second time changes nothing)."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     create = "CREATE TABLE IF NOT EXISTS {table} (format INTEGER PRIMARY KEY, recorded_at TEXT NOT NULL)"
-    insert = f"INSERT INTO {{table}} (format, recorded_at) VALUES ({sql.param(app)}, {sql.param(app)})"
+    insert = "INSERT INTO {table} (format, recorded_at) VALUES ({mark}, {mark}) ON CONFLICT (format) DO NOTHING"
     with app.recorder.datastore.transaction(commit=True) as cursor:
         cursor.execute(sql.statement(app, create, TABLE))
-        cursor.execute(sql.statement(app, insert + " ON CONFLICT (format) DO NOTHING", TABLE), (FORMAT, now))
+        cursor.execute(sql.statement(app, insert, TABLE, mark=sql.param(app)), (FORMAT, now))
