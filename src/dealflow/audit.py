@@ -19,7 +19,7 @@ from typing import Any
 
 from dealflow.aggregates.errors import Refused
 from dealflow.aggregates.lifecycle import lifecycle
-from dealflow.storeformat import UnknownEvent
+from dealflow.storage.unknown import UnknownEvent
 
 # Recorded times are UTC; effective dates are the recorder's local date, which can be
 # up to 14 hours ahead of UTC (UTC+14 is the earliest time zone on earth).

@@ -12,6 +12,7 @@ import dataclasses
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar
 
 
 class Kind(enum.Enum):
@@ -535,19 +536,38 @@ PROBABILITY_SETTINGS: tuple[str, ...] = tuple(probability_setting(stage.name) fo
 
 # Settings a team may change (event-sourced in the store); these are the starting values. The
 # stage probabilities are generated from STAGES, so that a stage added there has its setting.
-Defaults = dataclasses.make_dataclass(
-    "Defaults",
-    [
-        ("gift_limit", Decimal, dataclasses.field(default=Decimal("100"))),
-        ("collection_overdue_days", int, dataclasses.field(default=30)),
-        ("collection_large_amount", Decimal, dataclasses.field(default=Decimal("10000"))),
-        ("stalled_days", int, dataclasses.field(default=30)),
-        *((probability_setting(stage.name), Decimal, dataclasses.field(default=stage.probability)) for stage in STAGES),
-    ],
-    frozen=True,
-    namespace={"probability": lambda self, stage: getattr(self, probability_setting(stage))},
-)
-Defaults.__module__ = __name__
+if TYPE_CHECKING:
+
+    class Defaults:
+        """What a type checker knows of the settings class made below at run time."""
+
+        __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[object]]]
+        gift_limit: Decimal
+        collection_overdue_days: int
+        collection_large_amount: Decimal
+        stalled_days: int
+
+        def __init__(self, **values: object) -> None: ...
+        def probability(self, stage: str) -> Decimal: ...
+        def __getattr__(self, name: str) -> Decimal: ...  # probability_<stage>
+
+else:
+    Defaults = dataclasses.make_dataclass(
+        "Defaults",
+        [
+            ("gift_limit", Decimal, dataclasses.field(default=Decimal("100"))),
+            ("collection_overdue_days", int, dataclasses.field(default=30)),
+            ("collection_large_amount", Decimal, dataclasses.field(default=Decimal("10000"))),
+            ("stalled_days", int, dataclasses.field(default=30)),
+            *(
+                (probability_setting(stage.name), Decimal, dataclasses.field(default=stage.probability))
+                for stage in STAGES
+            ),
+        ],
+        frozen=True,
+        namespace={"probability": lambda self, stage: getattr(self, probability_setting(stage))},
+    )
+    Defaults.__module__ = __name__
 
 DEFAULTS = Defaults()
 

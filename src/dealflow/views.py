@@ -10,7 +10,7 @@ from dealflow.aggregates.opportunity import Opportunity
 from dealflow.aggregates.receivables import balance
 from dealflow.aggregates.signals import checklist
 from dealflow.playbook import STAGE_BY_NAME
-from dealflow.storeformat import UnknownEvent
+from dealflow.storage.unknown import UnknownEvent
 
 _NOT_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic", "state"}
 
@@ -61,14 +61,14 @@ def deal_detail(deal: Opportunity) -> dict[str, Any]:
     return detail
 
 
-SETTING_CHANGED = "Settings.Changed"  # the settings aggregate's event, as the event log names it
+SETTING_CHANGE_NAME = "Settings.Changed"  # the settings aggregate's event, as the event log names it (not its topic)
 
 
 def setting_row(event: Any) -> dict[str, Any]:
     """A settings change as a line of the event log: shaped like `event_row`, with no deal or stage."""
     return {
         "version": event.originator_version,
-        "event": SETTING_CHANGED,
+        "event": SETTING_CHANGE_NAME,
         "recorded_at": event.timestamp,
         "effective_on": event.effective_on,
         "actor": event.actor,

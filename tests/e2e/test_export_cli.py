@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from conftest import Dealflow, Stores
 from dealflow import __version__
 from dealflow.application import DealflowApp
-from dealflow.store import mask
+from dealflow.storage.store import mask
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
 ARITHMETIC = "-2+3"

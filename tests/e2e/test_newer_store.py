@@ -17,9 +17,9 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from conftest import Dealflow
-from dealflow import storeformat
 from dealflow.aggregates.ids import deal_uuid
 from dealflow.application import DealflowApp
+from dealflow.storage import sql, storeformat
 
 FUTURE = "dealflow.aggregates.events:Opportunity.FromTheFuture"
 STATE = {
@@ -87,10 +87,7 @@ def forget_the_format(db: str) -> None:
     recorder: Any = app.recorder
     try:
         with recorder.datastore.transaction(commit=True) as cursor:
-            if app.store.is_sqlite:
-                cursor.execute(f"DROP TABLE {storeformat.TABLE}")
-            else:
-                cursor.execute(storeformat._postgres("DROP TABLE {}.{}", app))
+            cursor.execute(sql.statement(app, "DROP TABLE {table}", storeformat.TABLE))
     finally:
         app.close()
 

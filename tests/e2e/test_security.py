@@ -24,7 +24,7 @@ import pytest
 from conftest import Dealflow, dealflow_executable
 from dealflow.application import DealflowApp
 from dealflow.cli.errors import run_converting_errors
-from dealflow.store import mask
+from dealflow.storage.store import mask
 from pg_cluster import PASSWORD, USER, free_port
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -254,21 +254,15 @@ def test_a_percent_encoded_password_works_and_is_masked_whole(server):
 # reviewed and listed here; better still, bind the value as a parameter or compose with psycopg's
 # sql.Identifier or SQLAlchemy.
 REVIEWED = {
-    ("dealflow/application.py", "DealflowApp.event_count"): "eventsourcing's events table name on SQLite "
-    "(recorder.events_table_name); on PostgreSQL it is composed with psycopg's sql.Identifier",
-    ("dealflow/imports/stored.py", "_rows"): "eventsourcing's events table name and one placeholder per id (? or "
-    "ANY(%s)) into the module's constant templates; the ids themselves are bound parameters",
-    ("dealflow/exports/eventlog.py", "_select"): "eventsourcing's events table name, the position column (rowid or "
-    "notification_id), placeholders and a JSON path to one of the module's own field names ('title', 'state') "
-    "into its constant templates; every value is a bound parameter",
+    ("dealflow/storage/sql.py", "statement"): "the one place the storage package formats SQL: eventsourcing's "
+    "events table name (recorder.events_table_name) or one of the package's own table names, composed with "
+    "psycopg's sql.Identifier on PostgreSQL, and its callers' constant fragments (the position column, the "
+    "driver's placeholders, one per id in `stored`, a JSON path to one of their own field names such as 'title' "
+    "or 'state'); every value is a bound parameter",
     ("dealflow/imports/scratch.py", "Scratch._select"): "the scratch file's own table and column names (literals "
     "of its callers) and one ? per key; the keys are bound parameters",
     ("dealflow/projections/database.py", "_sqlite_begin"): "BEGIN DEFERRED or IMMEDIATE: an execution option the "
     "projections runner sets from a constant",
-    ("dealflow/storeformat.py", "recorded"): "the module's own table name (the constant TABLE) on SQLite; on "
-    "PostgreSQL the schema and table composed with psycopg's sql.Identifier",
-    ("dealflow/storeformat.py", "record"): "the module's own table name (TABLE) and the driver's placeholder into "
-    "constant templates; the format and the time are bound parameters, the PostgreSQL names sql.Identifiers",
 }
 
 SINKS = {"execute", "executemany", "executescript", "exec_driver_sql"}  # the drivers' and SQLAlchemy's

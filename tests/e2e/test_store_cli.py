@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from conftest import Dealflow
-from dealflow.store import mask
+from dealflow.storage.store import mask
 
 UNREACHABLE = "postgresql://sales:hunter2@127.0.0.1:1/sales"
 

@@ -363,7 +363,7 @@ class ApplicationTests:
 
     def test_a_save_of_twelve_thousand_events_is_stored_whole_with_its_positions_in_order(self, app: DealflowApp):
         """The size of an import's chunk (about 6 MB here). On PostgreSQL the library's one statement of
-        this size never returned (dealflow.postgres_recorder); a thread keeps a hang from hanging the suite."""
+        this size never returned (dealflow.storage.postgres_recorder); a thread keeps a hang from hanging the suite."""
         deals = _bulk_deals()
         before = app.event_count()
         saved: list[Any] = []

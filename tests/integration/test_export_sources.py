@@ -6,9 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bulk_book import fill
-from dealflow.exports import eventlog, sources
+from dealflow.exports import sources
 from dealflow.playbook import Status
 from dealflow.reports.reading import caught_up
+from dealflow.storage import eventlog
 from dealflow.views import deal_summary
 
 

@@ -11,7 +11,7 @@ import click
 
 if TYPE_CHECKING:
     from dealflow.application import DealflowApp
-    from dealflow.store import Store
+    from dealflow.storage.store import Store
 
 # The commands that make the store where there is none: the first deal, an import, a setting, the demo.
 # Every other command, on a store that is not there, says so and makes nothing: a mistyped --db must
@@ -38,7 +38,7 @@ class Session:
 
     @property
     def store(self) -> Store:
-        from dealflow.store import parse_store
+        from dealflow.storage.store import parse_store
 
         return self._app.store if self._app is not None else parse_store(self.db)
 

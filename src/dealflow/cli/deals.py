@@ -132,7 +132,7 @@ def deals(session: Session, stage: str | None, owner: str | None, status: str | 
     else:
         click.echo("no deals match", err=True)
     if unreadable:
-        from dealflow.storeformat import NewerDealflow
+        from dealflow.storage.storeformat import NewerDealflow
 
         raise NewerDealflow(
             f"{len(unreadable)} deal(s) not listed, holding events written by a newer dealflow: "
@@ -154,7 +154,7 @@ def info(session: Session, as_json: bool) -> None:
     import eventsourcing
     import transitions
 
-    from dealflow import storeformat
+    from dealflow.storage import storeformat
 
     app = session.app
     facts = {

@@ -8,7 +8,7 @@ from dealflow.aggregates.errors import Refused
 from dealflow.cli.context import Session, pass_session
 from dealflow.cli.output import say
 from dealflow.cli.progress import progress
-from dealflow.store import mask
+from dealflow.storage.store import mask
 
 # What to try next: (command after `dealflow`, the story whose deal it names or None, what it shows)
 TOUR = (

@@ -11,7 +11,7 @@ from typing import NoReturn
 import click
 
 from dealflow.aggregates.errors import DealflowError, InvalidInput
-from dealflow.store import mask, redact
+from dealflow.storage.store import mask, redact
 
 REFUSED = 1
 BAD_USAGE = 2
@@ -71,8 +71,8 @@ def _describe(error: Exception, db: str | None) -> str:
 
 def _sqlite_file_problem(text: str, db: str | None) -> str | None:
     """SQLite's error said with the store file's name and what to do, if it is about the file."""
-    from dealflow import sqlite_file
-    from dealflow.store import parse_store
+    from dealflow.storage import sqlite_file
+    from dealflow.storage.store import parse_store
 
     try:
         store = parse_store(db)
@@ -85,7 +85,7 @@ def _why_no_connection(db: str) -> str | None:
     """psycopg's pool says only that it got no connection in time, alike for a stopped server, a wrong
     password and a database that does not exist: one direct attempt names which (the password is
     passed as a parameter, and every line printed is redacted)."""
-    from dealflow.store import parse_store
+    from dealflow.storage.store import parse_store
 
     try:
         store = parse_store(db)

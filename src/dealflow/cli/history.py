@@ -15,7 +15,7 @@ from dealflow.cli.context import Session, pass_session
 from dealflow.cli.output import cell, emit_json, json_option, print_fields, print_table, say, text
 from dealflow.cli.params import DATE
 from dealflow.cli.safe import shown
-from dealflow.storeformat import UnknownEvent
+from dealflow.storage.unknown import UnknownEvent
 from dealflow.views import event_row
 
 HISTORY_COLUMNS = ("version", "recorded", "effective", "actor", "what", "after")
@@ -85,7 +85,7 @@ def history(session: Session, deal: str, as_of: date | None, version: int | None
     then, when = None, ""
     if as_of is not None:
         then, when = app.deal_as_of(deal, as_of), f"on {as_of}"
-        events = [event for event in events if event.effective_on <= as_of]
+        events = [event for event in events if event.effective_on is None or event.effective_on <= as_of]
     elif version is not None:
         if version > events[-1].originator_version:
             raise NotFound(f"deal {deal} has versions 1 to {events[-1].originator_version}: give one of them")
@@ -136,7 +136,7 @@ def audit(session: Session, deal: str | None, every_deal: bool, as_json: bool) -
     if (deal is None) == (not every_deal):
         raise click.UsageError("give a DEAL or --all (one of them)")
     app = session.app
-    deal_ids = list(app.deal_ids()) if every_deal else [deal]
+    deal_ids = list(app.deal_ids()) if deal is None else [deal]
     audits = []
     for deal_id in deal_ids:
         events = app.history(deal_id)

@@ -67,7 +67,7 @@ def rebuild(session: Session) -> None:
         names = f"{', '.join(others)} and {last}" if others else last
         newer = found.log.newer
     if newer is not None:
-        from dealflow.storeformat import NewerDealflow
+        from dealflow.storage.storeformat import NewerDealflow
 
         raise NewerDealflow(
             f"rebuilt {names} up to event {newer - 1} of {head}: event {newer} was written by a newer dealflow; "

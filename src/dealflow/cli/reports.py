@@ -35,7 +35,7 @@ def _report(session: Session, build: Callable[[Connection], Report], output: str
         newer, head = projections.log.newer, projections.head()
     emit(report, output)
     if newer is not None:
-        from dealflow.storeformat import NewerDealflow
+        from dealflow.storage.storeformat import NewerDealflow
 
         raise NewerDealflow(
             f"this report counts the events before event {newer} of {head}: event {newer} was written by a newer "

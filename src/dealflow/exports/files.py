@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING, Any
 from dealflow.aggregates.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from dealflow.store import Store
+    from dealflow.storage.store import Store
 
 
 def check_writable(target: Path) -> Path:

@@ -13,9 +13,9 @@ from dealflow.aggregates.errors import InvalidInput, NotFound
 from dealflow.aggregates.events import Opened
 from dealflow.aggregates.ids import deal_uuid
 from dealflow.aggregates.settings import Settings
-from dealflow.exports import eventlog
 from dealflow.exports.trail import Entry, Trail
 from dealflow.reports.table import Cell, Column, Table
+from dealflow.storage import eventlog
 from dealflow.views import event_row, setting_row
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from dealflow.reports.reading import Reading
 
 OPENED = get_topic(Opened)
-SETTING_CHANGED = get_topic(Settings.Changed)
+SETTING_CHANGE_TOPIC = get_topic(Settings.Changed)
 DEAL_COLUMNS = (
     *(Column(key) for key in ("id", "account", "title", "owner", "status", "stage", "action")),
     Column("value", Cell.MONEY),
@@ -115,7 +115,7 @@ def _entries(app: DealflowApp, pages: Any, start: date | None, end: date | None)
         for notification in page:
             quick = decoder.decode(notification)  # deal events only, their dates read without decoding all
             if quick is None:  # settings changes are in the trail; deal numbers and invoice ids are not
-                if notification.topic == SETTING_CHANGED:
+                if notification.topic == SETTING_CHANGE_TOPIC:
                     changed = cast("Settings.Changed", app.mapper.to_domain_event(notification))
                     if first <= changed.effective_on.toordinal() <= last:
                         yield _setting_row(notification.id, changed), changed
@@ -132,7 +132,8 @@ def _entries(app: DealflowApp, pages: Any, start: date | None, end: date | None)
 def _newer(app: DealflowApp, notification: Any, names: dict[str, str], first: int, last: int) -> Iterator[Entry]:
     """A newer dealflow's event, carried through as stored (its topic and state), never left out: a
     dealflow that knows it can take it back; one that does not refuses the line (`import events`)."""
-    from dealflow.storeformat import NewerDealflow, UnknownEvent
+    from dealflow.storage.storeformat import NewerDealflow
+    from dealflow.storage.unknown import UnknownEvent
 
     event = UnknownEvent(notification, app.mapper)
     if event.stored is None:

@@ -9,10 +9,10 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from dealflow import __version__
-from dealflow.exports import eventlog
 from dealflow.exports.reports import build_report
 from dealflow.reports.reading import Reading
 from dealflow.reports.table import Cell, Column, Table
+from dealflow.storage import eventlog
 
 if TYPE_CHECKING:
     from eventsourcing.domain import DomainEvent

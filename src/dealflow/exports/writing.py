@@ -24,7 +24,7 @@ from dealflow.reports.table import Table
 if TYPE_CHECKING:
     from dealflow.exports.trail import Trail
     from dealflow.reports.report import Report
-    from dealflow.store import Store
+    from dealflow.storage.store import Store
 
 FORMATS = ("xlsx", "csv", "json", "jsonl")
 Advance = Callable[[int], None] | None

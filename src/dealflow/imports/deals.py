@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from dealflow.aggregates.errors import DealflowError
 from dealflow.aggregates.ids import deal_uuid
 from dealflow.aggregates.opportunity import Opportunity
-from dealflow.imports import stored
 from dealflow.imports.deal_reader import DealReader, DealRow
 from dealflow.imports.outcome import RowError, judge_against_store
 from dealflow.imports.scratch import Scratch
 from dealflow.imports.stages import CLOSED
+from dealflow.storage import stored
 
 if TYPE_CHECKING:
     from dealflow.application import DealflowApp

@@ -20,7 +20,7 @@ from dealflow.aggregates.ids import check_deal_id, deal_uuid
 from dealflow.exports.json_writer import plain
 from dealflow.imports.outcome import RowError
 from dealflow.imports.replay import COMMANDS, IMPORTS
-from dealflow.views import SETTING_CHANGED as SETTING
+from dealflow.views import SETTING_CHANGE_NAME as SETTING
 from dealflow.views import event_row, setting_row
 
 NOT_COMPARED = ("position", "deal", "recorded_at")  # what a new store gives each event afresh

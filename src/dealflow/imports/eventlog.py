@@ -19,12 +19,12 @@ from uuid import UUID
 
 from dealflow.aggregates.errors import DealflowError, InvalidInput
 from dealflow.aggregates.ids import invoice_uuid
-from dealflow.imports import stored
 from dealflow.imports.eventline import Line, as_line, digest, disagreement, read_line, settings_id
 from dealflow.imports.outcome import Outcome, RowError
 from dealflow.imports.replayer import Replay, Trial
 from dealflow.imports.scratch import Scratch
-from dealflow.views import SETTING_CHANGED as SETTING
+from dealflow.storage import stored
+from dealflow.views import SETTING_CHANGE_NAME as SETTING
 
 if TYPE_CHECKING:
     from eventsourcing.domain import Aggregate, DomainEventProtocol

@@ -27,13 +27,14 @@ from dealflow.aggregates.ids import deal_uuid, invoice_uuid
 from dealflow.aggregates.opportunity import Opportunity
 from dealflow.aggregates.receivables import check_currency, check_within_signed
 from dealflow.aggregates.recording import effective_on as check_record_date
-from dealflow.imports import cells, stored
+from dealflow.imports import cells
 from dealflow.imports.claims import claim_invoice
 from dealflow.imports.invoice_reader import InvoiceReader, InvoiceRow
 from dealflow.imports.mapping import Columns
 from dealflow.imports.outcome import Outcome, RowError, judge_against_store
 from dealflow.imports.scratch import Scratch
 from dealflow.playbook import Status
+from dealflow.storage import stored
 
 if TYPE_CHECKING:
     from eventsourcing.domain import Aggregate

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from dealflow.aggregates.opportunity import Opportunity
 from dealflow.aggregates.registry import EVENT_TYPES, EventType
 from dealflow.aggregates.replaying import Recorded
-from dealflow.views import SETTING_CHANGED as SETTING
+from dealflow.views import SETTING_CHANGE_NAME as SETTING
 
 if TYPE_CHECKING:
     from dealflow.imports.eventline import Line

@@ -26,13 +26,12 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError
 
-from dealflow import collector
 from dealflow.aggregates.errors import ConcurrentChange, DealflowError, InvalidInput, Refused
-from dealflow.imports import stored
 from dealflow.imports.csvsource import Record
 from dealflow.imports.outcome import REJECTED, Outcome, RowError, Summary
 from dealflow.imports.rejects import Rejects
 from dealflow.imports.scratch import Scratch
+from dealflow.storage import collector, stored
 
 if TYPE_CHECKING:
     from dealflow.application import DealflowApp

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event
 
-from dealflow.store import KEEPALIVES, Store
+from dealflow.storage.store import KEEPALIVES, Store
 
 BEGIN = "dealflow_begin"  # execution option: how a SQLite transaction begins (DEFERRED or IMMEDIATE)
 

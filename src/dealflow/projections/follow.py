@@ -22,7 +22,8 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dealflow.projections import tracking
-from dealflow.store import KEEPALIVES, Store, mask
+from dealflow.storage import eventlog
+from dealflow.storage.store import KEEPALIVES, Store, mask
 
 if TYPE_CHECKING:
     import psycopg
@@ -143,9 +144,9 @@ def _connect(store: Store) -> psycopg.Connection[Any]:
     import psycopg
 
     return psycopg.connect(
-        **store.connect_args(),  # type: ignore[arg-type]
+        **store.connect_args(),
         application_name=f"dealflow follow {os.getpid()}",
-        **KEEPALIVES,  # type: ignore[arg-type]
+        **KEEPALIVES,
         autocommit=True,
     )
 
@@ -154,7 +155,7 @@ def waiter_for(projections: Projections) -> Waiter:
     store = projections.app.store
     if store.is_sqlite:
         return Poll()
-    return Listen(store, projections.app.recorder.channel_name)  # type: ignore[attr-defined]
+    return Listen(store, eventlog.channel(projections.app))
 
 
 def lowest_position(projections: Projections) -> int:

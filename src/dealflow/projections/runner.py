@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
-from dealflow import collector
 from dealflow.projections import tracking
 from dealflow.projections.database import BEGIN, engine_for
 from dealflow.projections.log import LogReader
 from dealflow.projections.projection import Projection
 from dealflow.projections.tables import tracking as tracking_table
+from dealflow.storage import collector, eventlog
 
 if TYPE_CHECKING:
     from dealflow.application import DealflowApp
@@ -60,7 +60,7 @@ class Projections:
     # --- reading ---------------------------------------------------------------------------
 
     def head(self) -> int:
-        return self.app.recorder.max_notification_id() or 0
+        return eventlog.head(self.app)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -76,11 +76,14 @@ class Projections:
         for projection in self.projections:
             known = found.get(projection.name)
             position = known.position if known and known.version == projection.version else 0
-            state = "not built" if known is None else "outdated" if known.version != projection.version else None
-            if state is None:
+            if known is None:
+                state = "not built"
+            elif known.version != projection.version:
+                state = "outdated"
+            else:
                 state = "rebuilding" if known.rebuilding else "current" if position >= head else "behind"
             if state in ("rebuilding", "behind") and self.log.newer_after(position):
-                state = "stopped: newer event"  # the next event is a newer dealflow's: see storeformat.py
+                state = "stopped: newer event"  # the next event is a newer dealflow's: see storage/storeformat.py
             report.append(
                 {
                     "projection": projection.name,

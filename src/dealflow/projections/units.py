@@ -12,6 +12,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from dealflow.storage.transcoded import DATA
+
 SCALE = 4  # decimal places kept: the domain refuses amounts with more
 MAX_UNITS = 2**63 - 1  # what a BigInteger column holds, on SQLite and PostgreSQL alike
 
@@ -19,11 +21,11 @@ _DAYS: dict[str, int] = {}  # ISO text -> day number; a log holds few distinct d
 
 
 def to_day(value: Any) -> int | None:
-    """A day number from a date, ISO text, or the stored JSON form {"_type_": "date_iso", "_data_": ...}."""
+    """A day number from a date, ISO text, or the stored JSON form of a date."""
     if value is None:
         return None
     if isinstance(value, dict):
-        value = value["_data_"]
+        value = value[DATA]  # the transcoder's form of a value (see `transcoded`)
     if isinstance(value, str):
         day = _DAYS.get(value)
         if day is None:
@@ -37,11 +39,11 @@ def from_day(day: int | None) -> date | None:
 
 
 def to_units(value: Any) -> int | None:
-    """Ten-thousandths from a Decimal, decimal text, or the stored JSON form {"_type_": "decimal_str", ...}."""
+    """Ten-thousandths from a Decimal, decimal text, or the stored JSON form of a Decimal."""
     if value is None:
         return None
     if isinstance(value, dict):
-        value = value["_data_"]
+        value = value[DATA]  # the transcoder's form of a value (see `transcoded`)
     return fits(int(Decimal(value).scaleb(SCALE)))
 
 

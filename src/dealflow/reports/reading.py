@@ -43,7 +43,7 @@ def caught_up(app: DealflowApp, progress: Progress | None = None) -> Iterator[Re
             with progress(head - start) as advance:
                 projections.catch_up(progress=advance)
         if projections.log.newer is not None:  # an export without the note a report prints: stop
-            from dealflow.storeformat import NewerDealflow
+            from dealflow.storage.storeformat import NewerDealflow
 
             raise NewerDealflow(
                 f"event {projections.log.newer} of the log was written by a newer dealflow, which the projections "

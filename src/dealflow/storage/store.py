@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from dealflow.aggregates.errors import InvalidInput
 
 DEFAULT_FILE = "dealflow.db"
-ENV_VAR = "DEALFLOW_DB"
 SECRET_MIN = 4  # characters
 SIDECARS = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside a database: part of the store
 PERCENT_ENCODE = (
@@ -19,7 +19,25 @@ PERCENT_ENCODE = (
 
 # TCP keepalives for dealflow's own long-lived PostgreSQL connections (the follower's, the projections'):
 # a server that vanished without closing the connection is noticed in about a minute, not hours.
-KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+class Keepalives(TypedDict):
+    keepalives: int
+    keepalives_idle: int
+    keepalives_interval: int
+    keepalives_count: int
+
+
+KEEPALIVES = Keepalives(keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3)
+
+
+class ConnectArgs(TypedDict):
+    """psycopg's keyword arguments for a connection to the store's server and database."""
+
+    host: str
+    port: str
+    dbname: str
+    user: str
+    password: str | None
+    connect_timeout: int
 
 
 @dataclass(frozen=True)
@@ -46,7 +64,7 @@ class Store:
         names = (self.file, self.file.resolve())
         return {Path(f"{name}{suffix}"): suffix for name in names for suffix in ("", *SIDECARS)}
 
-    def connect_args(self) -> dict[str, object]:
+    def connect_args(self) -> ConnectArgs:
         """psycopg's keyword arguments for a connection of one's own to this PostgreSQL store (the
         password passed as a parameter, never formatted into a connection string)."""
         env = self.env
@@ -102,7 +120,7 @@ def _postgres(url: str) -> Store:
         raise InvalidInput("the postgresql:// URL needs a database name, e.g. postgresql://user@host:5432/sales")
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "APPLICATION_RECORDER_TOPIC": "dealflow.postgres_recorder:SlicedPostgresRecorder",
+        "APPLICATION_RECORDER_TOPIC": "dealflow.storage.postgres_recorder:SlicedPostgresRecorder",
         "POSTGRES_DBNAME": dbname,
         "POSTGRES_HOST": host or "localhost",
         "POSTGRES_PORT": str(port or 5432),
