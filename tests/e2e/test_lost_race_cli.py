@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from conftest import Dealflow
+from dealbook import advance_in_app
 from dealflow.aggregates.events import NoteAdded
 from dealflow.application import RACE_ATTEMPTS, DealflowApp
+from dealflow.playbook import STAGE_NAMES
 
 LOST_RACE = "this deal was changed by someone else while you were recording: run the command again"
 
@@ -96,3 +98,14 @@ def test_a_command_that_loses_every_attempt_exits_1_saying_to_run_it_again_and_w
     again = dealflow("note", deal, "from the user")  # as the message says
     assert again.exit_code == 0, again.output
     assert notes(rival.app, deal)[-1] == "from the user"
+
+
+def test_a_step_back_retried_after_a_lost_race_names_the_stage_the_deal_left_then(dealflow, rival, deal):
+    advance_in_app(rival.app, deal, STAGE_NAMES[2])
+    rival.before_next_saves(lambda app: app.back(deal, STAGE_NAMES[1], reason="sponsor left", actor="bruno"))
+
+    done = dealflow("back", deal, STAGE_NAMES[0], "--reason", "budget frozen")
+
+    assert done.exit_code == 0, done.output
+    assert rival.rounds == 0  # the race was run, and lost once
+    assert done.stdout == f"{deal} stepped back from {STAGE_NAMES[1]} to {STAGE_NAMES[0]}\n"

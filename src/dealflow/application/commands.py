@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
@@ -24,6 +24,14 @@ if TYPE_CHECKING:
     from dealflow.aggregates.claims import DealNumbers
 
 SNAPSHOT_EVERY = 10  # measured: a worst-case load (snapshot + 9 events) stays within 2x a 10-event deal
+
+
+class Moved(NamedTuple):
+    """A deal moved between stages, and the stage it left, read in the same attempt that moved it (a
+    lost race is retried on the deal as the other writer left it: the stage it left is that one's)."""
+
+    deal: Opportunity
+    left: str | None
 
 
 class DealflowApp(Queries):
@@ -93,11 +101,11 @@ class DealflowApp(Queries):
         self._save(deal, deal.refer(details, new_deal_id=new_deal_id, actor=actor, on=on, note=note), numbers)
         return new_deal_id
 
-    def advance(self, deal_id: str, *, actor: str, evidence: str | None = None, on: date | None = None) -> Opportunity:
-        return self._change(deal_id, lambda d: d.advance(actor=actor, evidence=evidence, on=on))
+    def advance(self, deal_id: str, *, actor: str, evidence: str | None = None, on: date | None = None) -> Moved:
+        return self._move(deal_id, lambda d: d.advance(actor=actor, evidence=evidence, on=on))
 
-    def back(self, deal_id: str, stage: str, *, reason: str, actor: str, on: date | None = None) -> Opportunity:
-        return self._change(deal_id, lambda d: d.step_back(stage, reason=reason, actor=actor, on=on))
+    def back(self, deal_id: str, stage: str, *, reason: str, actor: str, on: date | None = None) -> Moved:
+        return self._move(deal_id, lambda d: d.step_back(stage, reason=reason, actor=actor, on=on))
 
     def lose(
         self, deal_id: str, *, reason: str, actor: str, competitor: str | None = None, on: date | None = None
@@ -202,6 +210,14 @@ class DealflowApp(Queries):
         command(deal)
         self._save(deal)
         return deal
+
+    @retried
+    def _move(self, deal_id: str, command: Any) -> Moved:
+        deal = self.deal(deal_id)
+        left = deal.stage
+        command(deal)
+        self._save(deal)
+        return Moved(deal, left)
 
     @retried
     def _change_invoice(self, invoice: str, command: Any) -> Opportunity:

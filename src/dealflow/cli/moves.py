@@ -25,9 +25,8 @@ def advance(session: Session, deal: str, evidence: str | None, on: date | None) 
       dealflow advance D-0001
       dealflow advance D-0003 --evidence "RFP 2026-114 received by email"
     """
-    was = session.app.deal(deal).stage
-    moved = session.app.advance(deal, actor=session.actor, evidence=evidence, on=on)
-    return deal_recorded(moved, f"{moved.deal_id} advanced from {was} to {moved.stage}")
+    moved, left = session.app.advance(deal, actor=session.actor, evidence=evidence, on=on)
+    return deal_recorded(moved, f"{moved.deal_id} advanced from {left} to {moved.stage}")
 
 
 @click.command()
@@ -42,9 +41,8 @@ def back(session: Session, deal: str, stage: str, reason: str, on: date | None) 
     Example:
       dealflow back D-0004 needs --reason "new stakeholders changed the requirements"
     """
-    was = session.app.deal(deal).stage
-    moved = session.app.back(deal, stage, reason=reason, actor=session.actor, on=on)
-    return deal_recorded(moved, f"{moved.deal_id} stepped back from {was} to {moved.stage}")
+    moved, left = session.app.back(deal, stage, reason=reason, actor=session.actor, on=on)
+    return deal_recorded(moved, f"{moved.deal_id} stepped back from {left} to {moved.stage}")
 
 
 @click.command()
