@@ -3,7 +3,8 @@
 Given only aggregates, `save` here collects their events and records them as the library's does,
 through its own steps (`_record`, `_take_snapshots`, `_notify`), but without the two `isinstance`
 checks against runtime Protocols that the library's `ProcessingEvent.collect_events` makes of each
-object: on Python 3.11 they cost 9 % of an import of 100,000 deals (measured; bench/run.py import).
+object: on Python 3.11, saving 1,000 deals (3,000 events) took 342 ms this way against 388 ms the
+library's (measured in one process, alternating); on the whole import bench it is about 1 %.
 Anything else (an event, keyword arguments) goes the library's way.
 """
 
