@@ -15,6 +15,7 @@ import pytest
 from dealflow.aggregates.errors import DealflowError, Refused
 from dealflow.aggregates.opportunity import Opportunity
 from dealflow.application import DealflowApp
+from dealflow.cli.errors import CLI
 from dealflow.playbook import SIGNING_STAGE, STAGE_OF_ACTION, Effect, action_with
 
 ACTOR = "ana"
@@ -72,11 +73,13 @@ def state_of(deal: Opportunity) -> dict[str, Any]:
 
 @contextmanager
 def refused(deal: Opportunity, error: type[DealflowError] = Refused, says: str = "") -> Iterator[Any]:
-    """The command in the block raises `error` with `says` in its message and changes nothing."""
+    """The command in the block raises `error` with `says` in its message as the command line shows it,
+    and changes nothing."""
     before = state_of(deal), list(deal.pending_events)
     with pytest.raises(error) as caught:
         yield caught
-    assert says in str(caught.value), f"the message does not say {says!r}: {caught.value}"
+    shown = caught.value.render(CLI)
+    assert says in shown, f"the message does not say {says!r}: {shown}"
     assert (state_of(deal), list(deal.pending_events)) == before, "a refused command changed the deal"
 
 

@@ -93,7 +93,7 @@ class ApplicationTests:
     def test_a_second_open_of_the_same_id_is_refused_in_any_case(self, app: DealflowApp, again: str):
         self._open(app, "ACME-2026")
         events = app.event_count()
-        with pytest.raises(Refused, match=f"deal {again.strip()} already exists: choose another --id"):
+        with pytest.raises(Refused, match=f"deal {again.strip()} already exists: choose another id"):
             self._open(app, again)
         assert app.event_count() == events
         assert app.deal("ACME-2026").title == "MES rollout"
@@ -105,7 +105,7 @@ class ApplicationTests:
 
     def test_two_writers_opening_the_same_id_at_once_leave_one_deal(self, app, racing):
         late = racing(lambda: self._open(app, "ACME-2026", value="10", currency="EUR"))
-        with pytest.raises(Refused, match="deal acme-2026 already exists: choose another --id"):
+        with pytest.raises(Refused, match="deal acme-2026 already exists: choose another id"):
             self._open(late, "acme-2026")
         assert app.deal("ACME-2026").value == 10
         assert list(app.deal_ids()) == ["ACME-2026"]
@@ -166,7 +166,7 @@ class ApplicationTests:
         assert state_of(app.deal_as_of(deal_id, date.today())) == state_of(app.deal(deal_id))
 
     def test_an_unknown_deal_or_invoice_is_not_found(self, app: DealflowApp):
-        with pytest.raises(NotFound, match="no deal 'D-0404' in this store: `dealflow deals` lists the deals"):
+        with pytest.raises(NotFound, match="no deal 'D-0404' in this store: the deals command lists the deals"):
             app.deal("D-0404")
         with pytest.raises(NotFound, match="no deal 'D-0404'"):
             app.note("D-0404", "hello", actor=ACTOR)
@@ -303,7 +303,7 @@ class ApplicationTests:
     def test_a_referral_sale_saves_both_deals_together_and_numbering_continues(self, app: DealflowApp):
         referring = self._signed(app)
         events = app.event_count()
-        new_id = app.record(referring, "referral-sale", {"account": "Initech", "value": "5000"}, actor=ACTOR)
+        _, new_id = app.record(referring, "referral-sale", {"account": "Initech", "value": "5000"}, actor=ACTOR)
         assert new_id == "D-0002"
         referred = app.deal(new_id)
         assert (referred.account, referred.referred_by, referred.value, referred.currency) == (
@@ -318,7 +318,10 @@ class ApplicationTests:
 
     def test_a_referral_sale_with_an_id_takes_it(self, app: DealflowApp):
         referring = self._signed(app)
-        assert app.record(referring, "referral-sale", {"account": "Initech", "id": "INI-1"}, actor=ACTOR) == "INI-1"
+        assert (
+            app.record(referring, "referral-sale", {"account": "Initech", "id": "INI-1"}, actor=ACTOR).new_deal_id
+            == "INI-1"
+        )
         assert app.deal("INI-1").referred_by == referring
         assert self._open(app) == "D-0002"
         with pytest.raises(Refused, match="deal ini-1 already exists"):
@@ -327,14 +330,14 @@ class ApplicationTests:
     def test_a_referral_sale_steps_over_numbers_taken_by_explicit_ids(self, app: DealflowApp):
         referring = self._signed(app)
         self._open(app, "D-0002")
-        assert app.record(referring, "referral-sale", {"account": "Initech"}, actor=ACTOR) == "D-0003"
+        assert app.record(referring, "referral-sale", {"account": "Initech"}, actor=ACTOR).new_deal_id == "D-0003"
         assert app.deal("D-0002").referred_by is None
 
     def test_a_referral_sale_whose_number_is_taken_meanwhile_takes_the_next(self, app, racing):
         referring = self._signed(app)
         late = racing(lambda: self._open(app))  # another writer opens D-0002 while the referral is saved
         events = app.event_count()
-        assert late.record(referring, "referral-sale", {"account": "Initech"}, actor=ACTOR) == "D-0003"
+        assert late.record(referring, "referral-sale", {"account": "Initech"}, actor=ACTOR).new_deal_id == "D-0003"
         assert app.deal(referring).referrals == ["D-0003"]
         assert (app.deal("D-0002").account, app.deal("D-0003").referred_by) == ("Acme Corp", referring)
         assert app.event_count() == events + 2 + 3  # the rival's deal and number; the referral, new deal, number
@@ -343,7 +346,7 @@ class ApplicationTests:
         referring = self._signed(app)
         late = racing(lambda: app.note(referring, "called the buyer", actor="bruno"))
         events = app.event_count()
-        assert late.record(referring, "referral-sale", {"account": "Initech"}, actor=ACTOR) == "D-0002"
+        assert late.record(referring, "referral-sale", {"account": "Initech"}, actor=ACTOR).new_deal_id == "D-0002"
         assert late.rounds == 0
         assert app.deal(referring).referrals == ["D-0002"]
         assert list(app.deal_ids()) == [referring, "D-0002"]
@@ -421,7 +424,7 @@ class ApplicationTests:
         advance_in_app(app, deal_id, "trust")
         gift = {"contact": "Luis Vega", "activity": "small-gift", "gift_value": "60"}
         events = app.event_count()
-        with pytest.raises(Refused, match="a gift of 60 is above the limit of 50: name the --approver who allowed it"):
+        with pytest.raises(Refused, match="a gift of 60 is above the limit of 50: name the approver who allowed it"):
             app.record(deal_id, "acquaint", gift, actor=ACTOR)
         assert app.event_count() == events
         app.record(deal_id, "acquaint", {**gift, "approver": "Carmen (sales director)"}, actor=ACTOR)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from bulk_book import fill
 from dealflow.exports import sources
 from dealflow.playbook import Status
+from dealflow.reports.deals import deals_table
 from dealflow.reports.reading import caught_up
 from dealflow.storage import eventlog
 from dealflow.views import deal_summary
@@ -18,7 +19,7 @@ def test_the_deals_export_is_every_deal_as_its_aggregate_summarises_it(app):
     app.open_deal(account="Acme Corp", title="MES rollout", actor="ana", value="1250.50", currency="EUR")
 
     with caught_up(app) as reading:
-        rows = list(sources.deals_table(reading).rows)
+        rows = list(deals_table(reading).rows)
 
     assert rows == [deal_summary(app.deal(deal_id)) for deal_id in app.deal_ids()]
     assert {row["status"] for row in rows} == {status.value for status in Status}
@@ -30,7 +31,7 @@ def test_the_deals_export_reflects_the_log_up_to_the_projections_position_only(a
 
     with caught_up(app) as reading:
         app.note(deal, "recorded while the export runs", actor="ana")
-        (row,) = sources.deals_table(reading).rows
+        (row,) = deals_table(reading).rows
 
     assert row["version"] == 1
     assert app.deal(deal).version == 2

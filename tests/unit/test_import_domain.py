@@ -71,7 +71,7 @@ def test_a_won_deal_needs_a_positive_amount_in_the_deals_currency():
         imported().win_imported(amount="0", currency="EUR", source=SOURCE, actor=ACTOR, on=FEB)
     with pytest.raises(Refused, match="a deal has one currency"):
         imported().win_imported(amount="10", currency="USD", source=SOURCE, actor=ACTOR, on=FEB)
-    with pytest.raises(InvalidInput, match="give the won amount's currency"):
+    with pytest.raises(InvalidInput, match="give the currency: this deal has none yet"):
         imported(None, None).win_imported(amount="10", currency=None, source=SOURCE, actor=ACTOR, on=FEB)
 
 

@@ -12,6 +12,7 @@ from eventsourcing.domain import Snapshot
 from dealbook import ACTOR, act, deal_in, refused
 from dealflow.aggregates.errors import InvalidInput
 from dealflow.aggregates.events import BottomLineSet, Conceded
+from dealflow.cli.errors import CLI
 
 
 def _concede(deal, term: str = "price", by: str = "us", **concession) -> Conceded:
@@ -230,7 +231,7 @@ def test_a_move_back_is_no_concession_and_the_refusal_points_to_a_counter_offer(
         deal.concede(term="price", by=by, before=before, after=after, actor=ACTOR)
     assert (
         "a concession gives something up; record a counter-offer with `dealflow act DEAL negotiate --step exchange"
-        in (str(caught.value))
+        in caught.value.render(CLI)
     )
 
 

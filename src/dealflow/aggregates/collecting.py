@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from dealflow.aggregates import events
+from dealflow.aggregates.errors import AMOUNT, ISSUED, ON, REASON
 from dealflow.aggregates.lifecycle import lifecycle
 from dealflow.aggregates.limits import POSITIVE_AMOUNT
 from dealflow.aggregates.money import parse_amount
@@ -27,8 +28,8 @@ class Collecting(Recording):
         self, invoice: str, *, amount: object, due: date, actor: str, issued: date | None = None, on: date | None = None
     ) -> None:
         lifecycle().next_state(self, events.COLLECT, doing=INVOICING)
-        amount = parse_amount(amount, "--amount", POSITIVE_AMOUNT)
-        issued_on = effective_on(issued or on, self.stage_changed_on, option="--issued" if issued else "--on")
+        amount = parse_amount(amount, AMOUNT, POSITIVE_AMOUNT)
+        issued_on = effective_on(issued or on, self.stage_changed_on, field=ISSUED if issued else ON)
         check_new_invoice(self.invoices, invoice.strip(), amount, issued_on, due, self.signed_amount or Decimal(0))
         self._record(
             events.Invoiced,
@@ -43,7 +44,7 @@ class Collecting(Recording):
 
     def pay(self, invoice: str, *, amount: object, actor: str, on: date | None = None) -> None:
         lifecycle().next_state(self, events.COLLECT, doing=PAYING)
-        paid = parse_amount(amount, "--amount", POSITIVE_AMOUNT)
+        paid = parse_amount(amount, AMOUNT, POSITIVE_AMOUNT)
         check_payment(self.invoices, invoice, paid)
         self._check_after_issue(invoice, on)
         self._record(events.PaymentReceived, Live(events.COLLECT), on, actor, invoice=invoice, amount=paid)
@@ -53,7 +54,7 @@ class Collecting(Recording):
         lifecycle().next_state(self, events.COLLECT, doing=WRITING_OFF)
         left = balance(open_invoice(self.invoices, invoice))
         self._check_after_issue(invoice, on)
-        reason = required_text(reason, "a --reason for the write-off")
+        reason = required_text(reason, "{} for the write-off", REASON.a)
         self._record(events.WrittenOff, Live(events.COLLECT), on, actor, invoice=invoice, amount=left, reason=reason)
         self._close_if_paid(Live(Move.CLOSE), on, actor)
 

@@ -7,8 +7,10 @@ from decimal import Decimal
 from typing import cast
 
 from dealflow.aggregates import events
+from dealflow.aggregates.errors import FROM, ROUND, TO, VALUE
 from dealflow.aggregates.lifecycle import lifecycle
-from dealflow.aggregates.limits import ROUND, check_total, whole
+from dealflow.aggregates.limits import ROUND as ROUNDS
+from dealflow.aggregates.limits import check_total, whole
 from dealflow.aggregates.money import parse_amount
 from dealflow.aggregates.negotiation import Standing, assess_concession, check_term
 from dealflow.aggregates.recording import Live, Recording
@@ -24,7 +26,7 @@ class Conceding(Recording):
         """Our private limit on a term, set while preparing the negotiation."""
         lifecycle().next_state(self, events.NEGOTIATE, doing=SETTING_BOTTOM_LINE)
         check_term(term)
-        bottom_line = parse_amount(value, "--value")
+        bottom_line = parse_amount(value, VALUE)
         self._record(events.BottomLineSet, Live(events.NEGOTIATE), on, actor, term=term, value=bottom_line)
 
     def concede(
@@ -41,16 +43,16 @@ class Conceding(Recording):
         on: date | None = None,
         legacy: bool = False,
     ) -> events.Conceded:
-        """Record a concession; returns it so the caller can report its flags. `reason`: why --from is
+        """Record a concession; returns it so the caller can report its flags. `reason`: why `before` is
         not the side's last position on the term. `legacy`: replaying a concession of a log written
         before dealflow checked where concessions start and which way they go (see `imports.replay`)."""
         lifecycle().next_state(self, events.NEGOTIATE, doing=CONCEDING)
         concession = assess_concession(
             term=term,
             by=by,
-            before=parse_amount(before, "--from"),
-            after=parse_amount(after, "--to"),
-            round=None if round is None else whole(round, ROUND, "--round"),
+            before=parse_amount(before, FROM),
+            after=parse_amount(after, TO),
+            round=None if round is None else whole(round, ROUNDS, ROUND),
             override=override,
             reason=reason,
             standing=Standing(

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from dealflow.aggregates.errors import InvalidInput, Refused
+from dealflow.aggregates.errors import Field, InvalidInput, Refused
 
 DECIMALS = 4  # an amount's decimal places: the projections keep ten-thousandths
 MAX_AMOUNT = Decimal("99999999999999.9999")  # 10^14 less one ten-thousandth
@@ -42,10 +42,10 @@ class Range:
             return False
         return (self.low <= value if self.low_allowed else self.low < value) and value <= self.high
 
-    def check(self, value: Decimal | int, what: str) -> None:
+    def check(self, value: Decimal | int, what: str | Field) -> None:
         """Raises InvalidInput naming `what`, the value and this range."""
         if value not in self:
-            raise InvalidInput(f"{what} must be {self.describe()}; got {_number(value)}")
+            raise InvalidInput("{} must be {}; got {}", what, self.describe(), _number(value), rule="out of range")
 
 
 def _number(value: Decimal | int) -> str:
@@ -64,12 +64,14 @@ OVERDUE_DAYS = Range(Decimal(0), Decimal(3650), unit="days")  # 0: any overdue i
 SETTING_DAYS = {"stalled_days": STALLED_DAYS, "collection_overdue_days": OVERDUE_DAYS}
 
 
-def whole(value: object, limits: Range, what: str) -> int:
+def whole(value: object, limits: Range, what: str | Field) -> int:
     """A whole number in `limits`, from an int or text of ASCII digits (such as a JSON line's or a CSV cell's)."""
     if isinstance(value, str) and ASCII_DIGITS.fullmatch(value.strip()):
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidInput(f"{what} takes a whole number {limits.describe()}; got {value!r}")
+        raise InvalidInput(
+            "{} takes a whole number {}; got {!r}", what, limits.describe(), value, rule="not a whole number"
+        )
     limits.check(value, what)
     return value
 

@@ -6,7 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from dealflow.aggregates.errors import InvalidInput
+from dealflow.aggregates.errors import Field, InvalidInput
 from dealflow.aggregates.limits import AMOUNT, DECIMALS, Range
 
 # Active ISO 4217 codes (2024 list), so that a typo such as "EUR0" or "USS" is caught.
@@ -27,24 +27,24 @@ ISO_4217 = frozenset(
 PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
-def parse_amount(value: object, what: str = "amount", limits: Range = AMOUNT) -> Decimal:
+def parse_amount(value: object, what: str | Field = "amount", limits: Range = AMOUNT) -> Decimal:
     """A finite decimal amount in `limits` (by default from 0) with at most 4 decimal places, from a
     Decimal, an int or plain text of ASCII digits such as '1250.50'."""
     if isinstance(value, float):
-        raise InvalidInput(f"{what} must be given as exact decimal text, not a float")
+        raise InvalidInput("{} must be given as exact decimal text, not a float", what, rule="a float")
     if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
-        raise InvalidInput(f"{what} {value!r} is not a number: write it like 1250.50")
+        raise InvalidInput("{} {!r} is not a number: write it like 1250.50", what, value, rule="not a number")
     if isinstance(value, str) and not PLAIN_DECIMAL.fullmatch(value.strip()):
-        raise InvalidInput(f"{what} {value!r} is not a number: write it like 1250.50")
+        raise InvalidInput("{} {!r} is not a number: write it like 1250.50", what, value, rule="not a number")
     try:
         amount = value if isinstance(value, Decimal) else Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:  # pragma: no cover - the pattern admits only digits and one point
-        raise InvalidInput(f"{what} {value!r} is not a number: write it like 1250.50") from None
+        raise InvalidInput("{} {!r} is not a number: write it like 1250.50", what, value, rule="not a number") from None
     if not amount.is_finite():
-        raise InvalidInput(f"{what} {value!r} is not a number: write it like 1250.50")
+        raise InvalidInput("{} {!r} is not a number: write it like 1250.50", what, value, rule="not a number")
     exponent = amount.as_tuple().exponent  # an int: only NaN and infinities have a letter
     if isinstance(exponent, int) and exponent < -DECIMALS:
-        raise InvalidInput(f"{what} {value!r} has more than {DECIMALS} decimal places")
+        raise InvalidInput("{} {!r} has more than {} decimal places", what, value, DECIMALS, rule="too many decimals")
     limits.check(amount, what)
     return amount
 
@@ -64,5 +64,7 @@ def amount_text(amount: Decimal) -> str:
 def parse_currency(value: object) -> str:
     code = str(value).strip().upper()
     if code not in ISO_4217:
-        raise InvalidInput(f"currency {value!r} is not an ISO 4217 code: use one such as EUR, USD or GBP")
+        raise InvalidInput(
+            "currency {!r} is not an ISO 4217 code: use one such as EUR, USD or GBP", value, rule="not a currency"
+        )
     return code

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from dealflow.aggregates.errors import InvalidInput, Refused
+from dealflow.aggregates.errors import BY, FROM, NOTE, OVERRIDE, REASON, ROUND, STEP, TO, Command, InvalidInput, Refused
 from dealflow.playbook import CONCEDED_BY, CONCESSION_TERMS, US, Effect, action_with
 
 NEGOTIATE = action_with(Effect.NEGOTIATES).name
@@ -67,11 +67,11 @@ def assess_concession(
     of a log written before the first two rules, judged as it was then (see `imports.replay`)."""
     check_term(term)
     if by not in CONCEDED_BY:
-        raise InvalidInput(f"--by must be one of {', '.join(CONCEDED_BY)}; got {by!r}")
+        raise InvalidInput("{} must be one of {}; got {!r}", BY, ", ".join(CONCEDED_BY), by)
     if before == after:
-        raise InvalidInput(f"a concession moves the {term}: --from and --to are both {before}")
+        raise InvalidInput("a concession moves the {}: {} and {} are both {}", term, FROM, TO, before)
     if round is not None and round < 1:
-        raise InvalidInput(f"--round must be 1 or more; got {round}")
+        raise InvalidInput("{} must be 1 or more; got {}", ROUND, round)
     ours = by == US
     moves = direction(before, after)
     if legacy:
@@ -80,14 +80,14 @@ def assess_concession(
         _check_start(term, by, before, reason, standing.last_position)
         ours_go = _our_direction(ours, before, moves, standing)
         if moves != (ours_go if ours else -ours_go):
-            raise Refused(_backwards(term, by, before, after))
+            raise _backwards(term, by, before, after)
     bottom_line = standing.bottom_line
     size = abs(after - before)
     past = ours and bottom_line is not None and (after - bottom_line) * ours_go > 0
     if past and not (override and override.strip()):
         raise Refused(
-            f"conceding {term} to {after} passes our bottom line of {bottom_line}: "
-            "give --override REASON to record it anyway"
+            "conceding {} to {} passes our bottom line of {}: give {} REASON to record it anyway",
+            *(term, after, bottom_line, OVERRIDE),
         )
     return Concession(
         size=size,
@@ -101,8 +101,9 @@ def _check_start(term: str, by: str, before: Decimal, reason: str | None, last: 
     if last is not None and before != last and not (reason and reason.strip()):
         side = "we" if by == US else "the customer"
         raise Refused(
-            f"--from {before} is not where {side} last stood on {term} ({last}): give --from {last}, "
-            "or --reason TEXT saying why the concession starts elsewhere"
+            "{} {} is not where {} last stood on {} ({}): give {} {}, "
+            "or {} TEXT saying why the concession starts elsewhere",
+            *(FROM, before, side, term, last, FROM, last, REASON),
         )
 
 
@@ -116,9 +117,10 @@ def _our_direction(ours: bool, before: Decimal, moves: int, standing: Standing) 
     return moves if ours else -moves
 
 
-def _backwards(term: str, by: str, before: Decimal, after: Decimal) -> str:
+def _backwards(term: str, by: str, before: Decimal, after: Decimal) -> Refused:
     favour = "our" if by == US else "the customer's"
-    return (
-        f"moving {term} from {before} to {after} is in {favour} favour: a concession gives something up; "
-        f"record a counter-offer with `dealflow act DEAL {NEGOTIATE} --step exchange --note TEXT`"
+    counter_offer = Command("act", "DEAL", NEGOTIATE, fields=((STEP, "exchange"), (NOTE, "TEXT")))
+    return Refused(
+        "moving {} from {} to {} is in {} favour: a concession gives something up; record a counter-offer with {}",
+        *(term, before, after, favour, counter_offer),
     )

@@ -19,7 +19,23 @@ from eventsourcing.domain import Aggregate
 from dealflow.aggregates import events
 from dealflow.aggregates.collecting import ON_INVOICES
 from dealflow.aggregates.conceding import Conceding
-from dealflow.aggregates.errors import InvalidInput, Refused
+from dealflow.aggregates.errors import (
+    APPROVER,
+    BY,
+    CLOSE_BY,
+    CURRENCY,
+    FROM,
+    GIFT_VALUE,
+    OWNER,
+    REASON,
+    TERM,
+    TITLE,
+    TO,
+    VALUE,
+    Command,
+    InvalidInput,
+    Refused,
+)
 from dealflow.aggregates.fields import clean_fields
 from dealflow.aggregates.ids import check_deal_id, deal_uuid
 from dealflow.aggregates.lifecycle import entered, lifecycle
@@ -72,15 +88,15 @@ class Opportunity(Placement, Conceding, Aggregate):
         on: date | None = None,
         referred_by: str | None = None,
     ) -> Opportunity:
-        amount = None if value is None else parse_amount(value, "--value", POSITIVE_AMOUNT)
+        amount = None if value is None else parse_amount(value, VALUE, POSITIVE_AMOUNT)
         if amount is not None and currency is None:
-            raise InvalidInput("give --currency with --value: a deal's money has one ISO 4217 currency")
+            raise InvalidInput("give {} with {}: a deal's money has one ISO 4217 currency", CURRENCY, VALUE)
         facts: dict[str, Any] = dict(
             deal_id=check_deal_id(deal_id),
             account=required_text(account, "the account (the customer's name)"),
-            title=required_text(title, "a --title for the deal"),
+            title=required_text(title, "{} for the deal", TITLE.a),
             owner=required_text(
-                actor if owner is None else owner, "the --owner's name, or leave --owner out to own it yourself"
+                actor if owner is None else owner, "{}'s name, or leave {} out to own it yourself", OWNER.the, OWNER
             ),
             value=amount,
             currency=None if currency is None else parse_currency(currency),
@@ -137,7 +153,7 @@ class Opportunity(Placement, Conceding, Aggregate):
         """Record one of the 24 actions. Referral sales go through `refer`. `doing`: what a command
         recorded as this action does, for a refusal to name it (see `chase`)."""
         if action not in ACTIONS:
-            raise InvalidInput(f"unknown action {action!r}: `dealflow act --help` lists the 24 actions")
+            raise InvalidInput("unknown action {!r}: {} lists the 24 actions", action, Command("act", "--help"))
         spec = ACTIONS[action]
         cleaned: dict[str, Any] = clean_fields(spec, fields)
         lifecycle().next_state(self, action, doing=doing)  # the method's word first: right stage, open deal
@@ -154,19 +170,21 @@ class Opportunity(Placement, Conceding, Aggregate):
         # a gift value is held to the limit whatever the activity: a gift given at a dinner is still a gift
         gift = fields.get("gift_value")
         if gift is None and fields.get("activity") in GIFT_ACTIVITIES:
-            raise InvalidInput("a gift needs --gift-value: gifts stay within the law and company rules")
+            raise InvalidInput("a gift needs {}: gifts stay within the law and company rules", GIFT_VALUE)
         if gift is not None and gift > gift_limit and not fields.get("approver"):
-            raise Refused(f"a gift of {gift} is above the limit of {gift_limit}: name the --approver who allowed it")
+            raise Refused(
+                "a gift of {} is above the limit of {}: name {} who allowed it", gift, gift_limit, APPROVER.the
+            )
         if effect is Effect.SETS_VALUE:
             currency = fields.get("currency") or self.currency
             if currency is None:
-                raise InvalidInput("give the quotation's --currency: this deal has none yet")
+                raise InvalidInput("give the quotation's {}: this deal has none yet", CURRENCY.bare)
             self._check_currency(currency)
             fields["currency"] = currency
         if effect is Effect.UPSELLS and self.currency is None:
             raise Refused("this deal has no value or currency yet: submit a proposal or set a forecast first")
         if effect is Effect.NEGOTIATES and fields["step"] == CONCEDE:
-            raise InvalidInput("record a concession with `dealflow concede DEAL --term --by --from --to`")
+            raise InvalidInput("record a concession with {}", Command("concede", "DEAL", fields=(TERM, BY, FROM, TO)))
         if effect is Effect.COLLECTS:
             open_invoice(self.invoices, fields["invoice"])
 
@@ -203,16 +221,16 @@ class Opportunity(Placement, Conceding, Aggregate):
     def step_back(self, to: str, *, reason: str, actor: str, on: date | None = None) -> None:
         if to not in STAGE_NAMES:
             raise InvalidInput(f"stage must be one of {', '.join(STAGE_NAMES)}; got {to!r}")
-        reason = required_text(reason, "a --reason for stepping back")
+        reason = required_text(reason, "{} for stepping back", REASON.a)
         self._record(events.SteppedBack, Live(Move.BACK, {"to": to}), on, actor, reason=reason)
 
     def lose(self, *, reason: str, actor: str, competitor: str | None = None, on: date | None = None) -> None:
         if reason not in LOST_REASONS:
-            raise InvalidInput(f"--reason must be one of {', '.join(LOST_REASONS)}; got {reason!r}")
+            raise InvalidInput("{} must be one of {}; got {!r}", REASON, ", ".join(LOST_REASONS), reason)
         self._lost(Live(Move.LOSE), reason, competitor, on, actor)
 
     def reopen(self, *, reason: str, actor: str, on: date | None = None) -> None:
-        reason = required_text(reason, "a --reason for reopening")
+        reason = required_text(reason, "{} for reopening", REASON.a)
         self._record(events.Reopened, Live(Move.REOPEN), on, actor, reason=reason)
 
     def sign(
@@ -225,7 +243,7 @@ class Opportunity(Placement, Conceding, Aggregate):
         on: date | None = None,
     ) -> None:
         lifecycle().next_state(self, Move.SIGN, doing=SIGNING)  # the method's word first: a lost deal needs no currency
-        signed, code = self._agreement(amount, currency, "--amount", "--currency")
+        signed, code = self._agreement(amount, currency)
         self._record(events.Signed, Live(Move.SIGN), on, actor, amount=signed, currency=code, terms=terms or None)
 
     def chase(
@@ -260,13 +278,13 @@ class Opportunity(Placement, Conceding, Aggregate):
                 "the signed amount; a forecast is for a deal not yet signed"
             )
         if value is None and close_by is None and currency is None:
-            raise InvalidInput("give --value, --currency or --close-by to change the forecast")
+            raise InvalidInput("give {}, {} or {} to change the forecast", VALUE, CURRENCY, CLOSE_BY)
         code = parse_currency(currency) if currency else None
         if code is not None:
             self._check_currency(code)
-        amount = None if value is None else parse_amount(value, "--value", POSITIVE_AMOUNT)
+        amount = None if value is None else parse_amount(value, VALUE, POSITIVE_AMOUNT)
         if amount is not None and (code or self.currency) is None:
-            raise InvalidInput("give --currency with --value: this deal has no currency yet")
+            raise InvalidInput("give {} with {}: this deal has no currency yet", CURRENCY, VALUE)
         how = Live(Record.FORECAST)
         self._record(events.ForecastChanged, how, on, actor, value=amount, currency=code, close_by=close_by)
 

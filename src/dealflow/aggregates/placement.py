@@ -41,7 +41,7 @@ class Placement(Collecting):
     ) -> None:
         """The agreement was signed on `on` for `amount`: the deal is won and enters follow-up."""
         self._check_open_for_import()
-        signed, code = self._agreement(amount, currency, "the won amount", "the won amount's currency")
+        signed, code = self._agreement(amount, currency)
         how = Imported(entered(WON_STAGE.name), source)
         self._record(events.Signed, how, on, actor, amount=signed, currency=code, terms=None)
 

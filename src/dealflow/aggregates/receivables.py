@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from dealflow.aggregates.errors import InvalidInput, NotFound, Refused
+from dealflow.aggregates.errors import DUE, Command, InvalidInput, NotFound, Refused
 
 Invoice = Mapping[str, Any]
 
@@ -41,7 +41,13 @@ def check_invoice_amount(amount: Decimal) -> None:
 def check_due_after_issue(issued: date, due: date) -> None:
     """An invoice falls due on or after the day it is issued."""
     if due < issued:
-        raise InvalidInput(f"--due {due} is before the issue date {issued}: an invoice falls due after it is issued")
+        raise InvalidInput(
+            "{} {} is before the issue date {}: an invoice falls due after it is issued",
+            DUE,
+            due,
+            issued,
+            rule="due before issued",
+        )
 
 
 def check_within_signed(amount: Decimal, invoiced: Decimal, signed: Decimal | None) -> None:
@@ -53,12 +59,14 @@ def check_within_signed(amount: Decimal, invoiced: Decimal, signed: Decimal | No
 def check_currency(currency: str | None, deal_currency: str | None) -> None:
     """A deal has one currency: an invoice in another is refused (one in none is in the deal's)."""
     if currency is not None and deal_currency is not None and currency != deal_currency:
-        raise Refused(f"this deal is in {deal_currency}: a deal has one currency, so give amounts in {deal_currency}")
+        raise Refused(
+            "this deal is in {}: a deal has one currency, so give amounts in {}", deal_currency, deal_currency
+        )
 
 
 def open_invoice(invoices: Mapping[str, Invoice], invoice: str) -> Invoice:
     if invoice not in invoices:
-        raise NotFound(f"this deal has no invoice {invoice}: `dealflow show` lists its invoices")
+        raise NotFound("this deal has no invoice {}: {} lists its invoices", invoice, Command("show"))
     if balance(invoices[invoice]) == 0:
         raise Refused(f"invoice {invoice} is already settled: nothing is left to collect")
     return invoices[invoice]

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from dealflow.aggregates import events
-from dealflow.aggregates.errors import InvalidInput, Refused
+from dealflow.aggregates.errors import AMOUNT, CURRENCY, ON, Field, InvalidInput, Refused
 from dealflow.aggregates.lifecycle import lifecycle, stage_of
 from dealflow.aggregates.limits import POSITIVE_AMOUNT
 from dealflow.aggregates.money import parse_amount, parse_currency
@@ -30,23 +30,27 @@ if TYPE_CHECKING:
     Event = CanMutateAggregate[UUID]
 
 
-def required_text(value: str | None, what: str) -> str:
-    """The text given, trimmed; refused when there is none."""
+def required_text(value: str | None, what: str, *parts: object) -> str:
+    """The text given, trimmed; refused when there is none. `what` says which, with `parts` as in an error."""
     if value is None or not value.strip():
-        raise InvalidInput(f"give {what}")
+        raise InvalidInput("give " + what, *parts, rule="blank")
     return value.strip()
 
 
-def effective_on(
-    on: date | None, not_before: date | None, since: str = "last stage change", option: str = "--on"
-) -> date:
+def effective_on(on: date | None, not_before: date | None, since: str = "last stage change", field: Field = ON) -> date:
     """The date a record takes effect: `on` (default today), neither in the future nor before `not_before`."""
     today = date.today()
     on = on or today
     if on > today:
-        raise InvalidInput(f"{option} {on} is in the future: records are dated today ({today}) or earlier")
+        raise InvalidInput(
+            "{} {} is in the future: records are dated today ({}) or earlier", field, on, today, rule="in the future"
+        )
     if not_before is not None and on < not_before:
-        raise Refused(f"{option} {on} is before this deal's {since} on {not_before}: date it {not_before} or later")
+        raise Refused(
+            "{} {} is before this deal's {} on {}: date it {} or later",
+            *(field, on, since, not_before, not_before),
+            rule="before " + since,
+        )
     return on
 
 
@@ -55,7 +59,6 @@ class Live:
     next state. A plain class: one is made for every command (a frozen dataclass costs a microsecond)."""
 
     __slots__ = ("context", "trigger")
-    option = "--on"  # what a refused date is called
 
     def __init__(self, trigger: str, context: Mapping[str, Any] | None = None) -> None:
         self.trigger = trigger
@@ -72,7 +75,6 @@ class Imported:
     """A fact an import places: the source says the state; the event records the source."""
 
     __slots__ = ("source", "state")
-    option = "the date"
 
     def __init__(self, state: str, source: Mapping[str, Any]) -> None:
         self.state = state
@@ -101,9 +103,9 @@ class Recording(DealState):
         state = how.next_state(self)
         if stage_of(state) != stage_of(self.state):  # a stage change comes after the records that justify it
             since = "last stage change" if self.last_record_on == self.stage_changed_on else "last record"
-            when = effective_on(on, self.last_record_on, since, option=how.option)
+            when = effective_on(on, self.last_record_on, since)
         else:
-            when = effective_on(on, self.stage_changed_on, option=how.option)
+            when = effective_on(on, self.stage_changed_on)
         check_storable(facts, actor=actor)
         self.trigger_event(event_class, effective_on=when, actor=actor, state=state, **facts)
         how.mark(self.pending_events[-1])
@@ -112,19 +114,21 @@ class Recording(DealState):
         issued = self.invoices[invoice]["issued"]
         when = on or date.today()
         if self.stage_changed_on <= when < issued:  # earlier than the stage change: _record says so
-            raise Refused(f"--on {on} is before invoice {invoice} was issued on {issued}: date it {issued} or later")
+            raise Refused(
+                "{} {} is before invoice {} was issued on {}: date it {} or later", ON, on, invoice, issued, issued
+            )
 
-    def _agreement(self, amount: object, currency: str | None, amount_is: str, currency_is: str) -> tuple[Decimal, str]:
+    def _agreement(self, amount: object, currency: str | None) -> tuple[Decimal, str]:
         """A signed amount (more than 0) and its currency, which must be the deal's one currency."""
-        signed = parse_amount(amount, amount_is, POSITIVE_AMOUNT)
+        signed = parse_amount(amount, AMOUNT, POSITIVE_AMOUNT)
         code = parse_currency(currency) if currency else self.currency
         if code is None:
-            raise InvalidInput(f"give {currency_is}: this deal has none yet")
+            raise InvalidInput("give {}: this deal has none yet", CURRENCY, rule="no currency")
         self._check_currency(code)
         return signed, code
 
     def _check_currency(self, currency: str) -> None:
         if self.currency is not None and currency != self.currency:
             raise Refused(
-                f"this deal is in {self.currency}: a deal has one currency, so give amounts in {self.currency}"
+                "this deal is in {}: a deal has one currency, so give amounts in {}", self.currency, self.currency
             )

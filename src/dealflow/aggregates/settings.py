@@ -11,7 +11,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from dealflow.aggregates.errors import InvalidInput
+from dealflow.aggregates.errors import ON, InvalidInput
 from dealflow.aggregates.ids import NAMESPACE
 from dealflow.aggregates.limits import AMOUNT, PROBABILITY, SETTING_DAYS, whole
 from dealflow.aggregates.money import parse_amount
@@ -54,7 +54,9 @@ class Settings(Aggregate):
     def change(self, name: str, value: str, *, actor: str, on: date) -> None:
         attribute, typed = parse_setting(name, value)
         if on > date.today():  # a future change would be in force at once: `in_force()` reads every change
-            raise InvalidInput(f"--on {on} is in the future: settings changes are dated today or earlier")
+            raise InvalidInput(
+                "{} {} is in the future: settings changes are dated today or earlier", ON, on, rule="in the future"
+            )
         check_storable({}, actor=actor)
         self.trigger_event(self.Changed, name=attribute, value=typed, effective_on=on, actor=actor)
 

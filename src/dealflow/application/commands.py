@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from dealflow.aggregates.errors import ConcurrentChange, Refused
+from dealflow.aggregates.errors import ID, ConcurrentChange, Refused
 from dealflow.aggregates.events import REFER, Conceded
 from dealflow.aggregates.ids import check_deal_id, deal_uuid, invoice_uuid, numbered_deal_id
 from dealflow.aggregates.opportunity import Opportunity
@@ -26,12 +27,30 @@ if TYPE_CHECKING:
 SNAPSHOT_EVERY = 10  # measured: a worst-case load (snapshot + 9 events) stays within 2x a 10-event deal
 
 
-class Moved(NamedTuple):
-    """A deal moved between stages, and the stage it left, read in the same attempt that moved it (a
-    lost race is retried on the deal as the other writer left it: the stage it left is that one's)."""
+class Changed(NamedTuple):
+    """A changed deal, and what the change replaced (the stage it left, its previous owner), read in the
+    same attempt that changed it: a lost race is retried on the deal as the other writer left it, so
+    `was` is what that writer left, never what a first read saw."""
 
     deal: Opportunity
-    left: str | None
+    was: Any
+
+
+class Acted(NamedTuple):
+    """The deal an action was recorded on, as saved; a referral sale also names the deal it opened."""
+
+    deal: Opportunity
+    new_deal_id: str | None = None
+
+
+class Concession(NamedTuple):
+    """A recorded concession on the deal as saved, with what it was judged against: our previous concession on the term
+    and our bottom line there, as they stood in the attempt that recorded it."""
+
+    deal: Opportunity
+    event: Conceded
+    our_previous: Decimal | None
+    bottom_line: Decimal | None
 
 
 class DealflowApp(Queries):
@@ -72,8 +91,8 @@ class DealflowApp(Queries):
         actor: str,
         on: date | None = None,
         note: str | None = None,
-    ) -> str:
-        """Record one of the 24 actions; returns the deal's id (a referral sale: the new deal's)."""
+    ) -> Acted:
+        """Record one of the 24 actions; returns the deal as saved (a referral sale: and the new deal's id)."""
         if action == REFER:
             return self._refer(deal_id, fields, actor=actor, on=on, note=note)
         deal = self.deal(deal_id)
@@ -81,12 +100,12 @@ class DealflowApp(Queries):
         limit = self.settings(on).gift_limit if fields.get("gift_value") not in (None, "") else DEFAULTS.gift_limit
         deal.record_action(action, fields, actor=actor, on=on, note=note, gift_limit=limit)
         self._save(deal)
-        return deal.deal_id
+        return Acted(deal)
 
     def _refer(
         self, deal_id: str, fields: Mapping[str, object], *, actor: str, on: date | None, note: str | None
-    ) -> str:
-        """A referral sale: the deal and the deal it opens, saved together; returns the new deal's id.
+    ) -> Acted:
+        """A referral sale: the deal and the deal it opens, saved together.
         Without an --id the new deal takes the next number; whether the number or the deal was taken
         meanwhile by another writer, `record`'s retry judges the referral again and takes the next one."""
         deal = self.deal(deal_id)
@@ -95,17 +114,19 @@ class DealflowApp(Queries):
             new_deal_id = check_deal_id(str(fields["id"]))
             self._refuse_existing(new_deal_id)
             self._save(deal, deal.refer(details, new_deal_id=new_deal_id, actor=actor, on=on, note=note))
-            return new_deal_id
+            return Acted(deal, new_deal_id)
         numbers = self._numbers()
         new_deal_id = self._take_number(numbers)
         self._save(deal, deal.refer(details, new_deal_id=new_deal_id, actor=actor, on=on, note=note), numbers)
-        return new_deal_id
+        return Acted(deal, new_deal_id)
 
-    def advance(self, deal_id: str, *, actor: str, evidence: str | None = None, on: date | None = None) -> Moved:
-        return self._move(deal_id, lambda d: d.advance(actor=actor, evidence=evidence, on=on))
+    def advance(self, deal_id: str, *, actor: str, evidence: str | None = None, on: date | None = None) -> Changed:
+        """The deal moved on, and the stage it left."""
+        return self._replacing(deal_id, lambda d: d.advance(actor=actor, evidence=evidence, on=on), _stage)
 
-    def back(self, deal_id: str, stage: str, *, reason: str, actor: str, on: date | None = None) -> Moved:
-        return self._move(deal_id, lambda d: d.step_back(stage, reason=reason, actor=actor, on=on))
+    def back(self, deal_id: str, stage: str, *, reason: str, actor: str, on: date | None = None) -> Changed:
+        """The deal moved back, and the stage it left."""
+        return self._replacing(deal_id, lambda d: d.step_back(stage, reason=reason, actor=actor, on=on), _stage)
 
     def lose(
         self, deal_id: str, *, reason: str, actor: str, competitor: str | None = None, on: date | None = None
@@ -121,11 +142,12 @@ class DealflowApp(Queries):
         return self._change(deal_id, lambda d: d.set_bottom_line(term, value, actor=actor, on=on))
 
     @retried
-    def concede(self, deal_id: str, *, actor: str, **concession: Any) -> Conceded:
+    def concede(self, deal_id: str, *, actor: str, term: str, **concession: Any) -> Concession:
         deal = self.deal(deal_id)
-        conceded = deal.concede(actor=actor, **concession)
+        judged_against = deal.our_last_concession.get(term), deal.bottom_lines.get(term)
+        conceded = deal.concede(actor=actor, term=term, **concession)
         self._save(deal)
-        return conceded
+        return Concession(deal, conceded, *judged_against)
 
     def sign(
         self,
@@ -179,8 +201,9 @@ class DealflowApp(Queries):
     def note(self, deal_id: str, text: str, *, actor: str, on: date | None = None) -> Opportunity:
         return self._change(deal_id, lambda d: d.note(text, actor=actor, on=on))
 
-    def assign(self, deal_id: str, owner: str, *, actor: str, on: date | None = None) -> Opportunity:
-        return self._change(deal_id, lambda d: d.assign(owner, actor=actor, on=on))
+    def assign(self, deal_id: str, owner: str, *, actor: str, on: date | None = None) -> Changed:
+        """The deal handed over, and its previous owner."""
+        return self._replacing(deal_id, lambda d: d.assign(owner, actor=actor, on=on), _owner)
 
     def forecast(self, deal_id: str, *, actor: str, **forecast: Any) -> Opportunity:
         return self._change(deal_id, lambda d: d.forecast(actor=actor, **forecast))
@@ -212,12 +235,12 @@ class DealflowApp(Queries):
         return deal
 
     @retried
-    def _move(self, deal_id: str, command: Any) -> Moved:
+    def _replacing(self, deal_id: str, command: Any, read: Any) -> Changed:
         deal = self.deal(deal_id)
-        left = deal.stage
+        was = read(deal)
         command(deal)
         self._save(deal)
-        return Moved(deal, left)
+        return Changed(deal, was)
 
     @retried
     def _change_invoice(self, invoice: str, command: Any) -> Opportunity:
@@ -246,11 +269,21 @@ class DealflowApp(Queries):
 
     def _refuse_existing(self, deal_id: str) -> None:
         if deal_uuid(deal_id) in self.repository:
-            raise Refused(f"deal {deal_id} already exists: choose another --id, or leave it out for the next number")
+            raise Refused(
+                "deal {} already exists: choose another {}, or leave it out for the next number", deal_id, ID.bare
+            )
 
     def _refuse_claimed(self, invoice: str) -> None:
         if invoice_uuid(invoice) in self.repository:
             raise Refused(f"invoice {invoice} already exists: invoice ids are unique across the store")
+
+
+def _stage(deal: Opportunity) -> str | None:
+    return deal.stage
+
+
+def _owner(deal: Opportunity) -> str:
+    return deal.owner
 
 
 def _invoice_key(deal: Opportunity, invoice: str) -> str:

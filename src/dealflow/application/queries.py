@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
-from dealflow.aggregates.errors import NotFound
+from dealflow.aggregates.errors import Command, NotFound
 from dealflow.aggregates.events import DealEvent, Opened
 from dealflow.aggregates.ids import deal_uuid, invoice_uuid
 from dealflow.aggregates.opportunity import Opportunity
@@ -20,6 +20,8 @@ from dealflow.storage.storeformat import NewerDealflow, NewerEvent
 from dealflow.storage.unknown import UnknownEvent
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from dealflow.aggregates.claims import InvoiceNumber
 
 
@@ -39,10 +41,18 @@ class Queries(OnStore):
         try:
             deal: object = self.repository.get(deal_uuid(deal_id), version=version)
         except AggregateNotFoundError:
-            raise NotFound(f"no deal {deal_id!r} in this store: `dealflow deals` lists the deals") from None
+            raise NotFound("no deal {!r} in this store: {} lists the deals", deal_id, Command("deals")) from None
         except NewerEvent:
             raise self._newer_deal(deal_id) from None
         assert isinstance(deal, Opportunity)
+        return deal
+
+    def held(self, key: UUID) -> Opportunity | None:
+        """The deal of that key as the store holds it, or None when it holds none."""
+        try:
+            deal: Opportunity = self.repository.get(key)
+        except AggregateNotFoundError:
+            return None
         return deal
 
     def deal_as_of(self, deal_id: str, on: date) -> Opportunity:
@@ -64,14 +74,16 @@ class Queries(OnStore):
         """A deal's events, oldest first; one a newer dealflow wrote is an `UnknownEvent`."""
         found = [self._event_or_unknown(stored) for stored in self.recorder.select_events(deal_uuid(deal_id))]
         if not found:
-            raise NotFound(f"no deal {deal_id!r} in this store: `dealflow deals` lists the deals")
+            raise NotFound("no deal {!r} in this store: {} lists the deals", deal_id, Command("deals"))
         return found
 
     def deal_for_invoice(self, invoice: str) -> Opportunity:
         try:
             claim: InvoiceNumber = self.repository.get(invoice_uuid(invoice))
         except AggregateNotFoundError:
-            raise NotFound(f"no invoice {invoice!r}: record it with `dealflow invoice DEAL {invoice} ...`") from None
+            raise NotFound(
+                "no invoice {!r}: record it with {}", invoice, Command("invoice", "DEAL", invoice, "...")
+            ) from None
         return self.deal(claim.deal_id)
 
     def deal_ids(self) -> Iterator[str]:

@@ -79,11 +79,10 @@ def action_command(name: str) -> click.Command:
         fields: dict[str, Any] = {key: _as_given(action.field(key), value) for key, value in values.items()}
         if new_id:
             fields["id"] = new_id
-        result = session.app.record(deal_id, name, fields, actor=session.actor, on=on, note=note)
-        deal = session.app.deal(deal_id)
+        deal, new_deal_id = session.app.record(deal_id, name, fields, actor=session.actor, on=on, note=note)
         summary = {"id": deal.deal_id, "version": deal.version, "stage": deal.stage, "action": deal.action}
-        if action.effect is Effect.REFERRAL:  # the new deal's id, for scripts to use
-            return Recorded(lambda: summary | {"referral": result}, (result,))
+        if new_deal_id is not None:  # a referral sale: the new deal's id, for scripts to use
+            return Recorded(lambda: summary | {"referral": new_deal_id}, (new_deal_id,))
         return Recorded(lambda: summary, (f"{deal.deal_id}: {name} recorded ({deal.state}, version {deal.version})",))
 
     command = click.command(name, help=_help(action), short_help=action.summary)(recording(record))

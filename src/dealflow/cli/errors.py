@@ -10,11 +10,31 @@ from typing import NoReturn
 
 import click
 
-from dealflow.aggregates.errors import DealflowError, InvalidInput
+from dealflow.aggregates.errors import Command, DealflowError, Field, InvalidInput, Vocabulary
 from dealflow.storage.store import mask, redact
 
 REFUSED = 1
 BAD_USAGE = 2
+
+OPTIONS = {"from": "--from", "to": "--to"}  # where an option's name is not the field's
+
+
+def option(field: Field) -> str:
+    """A field as the command line takes it: `close_by` is `--close-by` (`a --reason` where the message
+    asks for an article)."""
+    name = OPTIONS.get(field.name, "--" + field.name.replace("_", "-"))
+    return f"{field.article} {name}" if field.article else name
+
+
+def command_line(command: Command) -> str:
+    """A command to run, quoted: `dealflow act DEAL negotiate --step exchange --note TEXT`."""
+    words = ["dealflow", command.name, *command.arguments]
+    for given in command.fields:
+        words += [option(given[0]), given[1]] if isinstance(given, tuple) else [option(given)]
+    return "`" + " ".join(words) + "`"
+
+
+CLI = Vocabulary(option, command_line)
 
 
 def fail(message: str, code: int, db: str | None = None) -> NoReturn:
@@ -39,9 +59,9 @@ def run_converting_errors(invoke: Callable[[], object], *, debug: bool, db: str 
     except click.exceptions.Abort:
         fail("aborted", REFUSED)
     except InvalidInput as error:
-        fail(str(error), BAD_USAGE, db)
+        fail(error.render(CLI), BAD_USAGE, db)
     except DealflowError as error:
-        fail(str(error), REFUSED, db)
+        fail(error.render(CLI), REFUSED, db)
     except Exception as error:  # the store unreachable, a disk full: say so in one line
         if debug:  # the traceback asked for, but for the password, each of its lines shown safely
             from dealflow.cli.safe import shown

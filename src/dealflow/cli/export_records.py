@@ -24,8 +24,8 @@ def deals(session: Session, output: Path | None, fmt: str | None, excel: bool) -
       dealflow export deals -o deals.xlsx
       dealflow export deals --format jsonl > deals.jsonl
     """
-    from dealflow.exports.sources import deals_table
     from dealflow.exports.writing import Export
+    from dealflow.reports.deals import deals_table
 
     run_export(session, projected(session, lambda reading: Export.of_table(deals_table(reading))), output, fmt, excel)
 

@@ -4,13 +4,10 @@ and safe to run again. How an import runs is in cli/import_run.py."""
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
 import click
 
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.import_run import csv_options, import_options, rejects_path, run_import
+from dealflow.cli.import_run import CsvReading, ImportRun, csv_options, import_options, rejects_path, run_import
 from dealflow.imports.fields import DEAL_FIELDS, INVOICE_FIELDS, described
 
 
@@ -55,19 +52,8 @@ def import_group() -> None:
 @pass_session
 def deals(
     session: Session,
-    file: Path,
-    skip_bad: bool,
-    rejects: Path | None,
-    dry_run: bool,
-    as_json: bool,
-    mapped: tuple[str, ...],
-    defaults: tuple[str, ...],
-    date_format: str,
-    default_date: date | None,
-    currency: str | None,
-    decimal_comma: bool,
-    encoding: str,
-    delimiter: str,
+    run: ImportRun,
+    csv: CsvReading,
     stage_map: tuple[str, ...],
     stage_date: tuple[str, ...],
     reason_map: tuple[str, ...],
@@ -94,13 +80,13 @@ def deals(
     from dealflow.imports.mapping import Columns, pairs
     from dealflow.imports.stages import ReasonMap, StageMap, target
 
-    rejected = rejects_path(file, rejects)
-    source = CsvFile(file, encoding=encoding, delimiter=delimiter)
+    rejected = rejects_path(run.file, run.rejects)
+    source = CsvFile(run.file, encoding=csv.encoding, delimiter=csv.delimiter)
     columns = Columns(
         DEAL_FIELDS,
         source.header,
-        mapped=pairs(mapped, "--map", 'id="Opportunity ID"'),
-        defaults=pairs(defaults, "--default", "account=Unknown"),
+        mapped=pairs(csv.mapped, "--map", 'id="Opportunity ID"'),
+        defaults=pairs(csv.defaults, "--default", "account=Unknown"),
         file=source.name,
     )
     dated = pairs(stage_date, "--stage-date", 'won="Close Date"')
@@ -108,14 +94,13 @@ def deals(
         stage_map=StageMap(pairs(stage_map, "--stage-map", "Proposal=value")),
         reason_map=ReasonMap(pairs(reason_map, "--reason-map", '"Too expensive=price"')),
         stage_dates={target(stage, f"--stage-date {stage}={column}"): column for stage, column in dated.items()},
-        dates=Dates(date_format),
-        currency=currency,
-        default_date=default_date,
+        dates=Dates(csv.date_format),
+        currency=csv.currency,
+        default_date=csv.default_date,
         id_prefix=id_prefix,
-        decimal_comma=decimal_comma,
+        decimal_comma=csv.decimal_comma,
     )
-    kind = DealImport(DealReader(columns, options), source.name)
-    run_import(session, source, kind, skip_bad=skip_bad, dry_run=dry_run, rejects=rejected, as_json=as_json)
+    run_import(session, source, DealImport(DealReader(columns, options), source.name), run, rejected)
 
 
 @import_group.command(epilog=described(INVOICE_FIELDS))
@@ -125,23 +110,7 @@ def deals(
     "--id-prefix", default="", metavar="TEXT", help="Put before each deal id of the file, as the deals' import did."
 )
 @pass_session
-def invoices(
-    session: Session,
-    file: Path,
-    skip_bad: bool,
-    rejects: Path | None,
-    dry_run: bool,
-    as_json: bool,
-    mapped: tuple[str, ...],
-    defaults: tuple[str, ...],
-    date_format: str,
-    default_date: date | None,
-    currency: str | None,
-    decimal_comma: bool,
-    encoding: str,
-    delimiter: str,
-    id_prefix: str,
-) -> None:
+def invoices(session: Session, run: ImportRun, csv: CsvReading, id_prefix: str) -> None:
     """Import a receivables ledger (CSV): each row an invoice, with its payment when settled.
 
     An invoice goes onto its won deal (the deal column), or, when it names none, onto its
@@ -160,30 +129,30 @@ def invoices(
     from dealflow.imports.invoices import InvoiceImport
     from dealflow.imports.mapping import Columns, pairs
 
-    rejected = rejects_path(file, rejects)
-    source = CsvFile(file, encoding=encoding, delimiter=delimiter)
+    rejected = rejects_path(run.file, run.rejects)
+    source = CsvFile(run.file, encoding=csv.encoding, delimiter=csv.delimiter)
     columns = Columns(
         INVOICE_FIELDS,
         source.header,
-        mapped=pairs(mapped, "--map", 'invoice="Invoice No"'),
-        defaults=pairs(defaults, "--default", "customer=Unknown"),
+        mapped=pairs(csv.mapped, "--map", 'invoice="Invoice No"'),
+        defaults=pairs(csv.defaults, "--default", "customer=Unknown"),
         file=source.name,
     )
     options = InvoiceOptions(
-        dates=Dates(date_format),
-        currency=currency,
-        default_date=default_date,
+        dates=Dates(csv.date_format),
+        currency=csv.currency,
+        default_date=csv.default_date,
         id_prefix=id_prefix,
-        decimal_comma=decimal_comma,
+        decimal_comma=csv.decimal_comma,
     )
     kind = InvoiceImport(InvoiceReader(columns, options), source.name, session.app)
-    run_import(session, source, kind, skip_bad=skip_bad, dry_run=dry_run, rejects=rejected, as_json=as_json)
+    run_import(session, source, kind, run, rejected)
 
 
 @import_group.command()
 @import_options
 @pass_session
-def events(session: Session, file: Path, skip_bad: bool, rejects: Path | None, dry_run: bool, as_json: bool) -> None:
+def events(session: Session, run: ImportRun) -> None:
     """Import a dealflow event log (JSON Lines): each line replayed by the command that recorded it.
 
     The format is what `dealflow export events --format jsonl` writes: one event a line, as
@@ -201,7 +170,6 @@ def events(session: Session, file: Path, skip_bad: bool, rejects: Path | None, d
     from dealflow.imports.eventlog import EventImport
     from dealflow.imports.jsonlines import JsonLinesFile
 
-    rejected = rejects_path(file, rejects)
-    source = JsonLinesFile(file)
-    kind = EventImport(session.app, source.name)
-    run_import(session, source, kind, skip_bad=skip_bad, dry_run=dry_run, rejects=rejected, as_json=as_json)
+    rejected = rejects_path(run.file, run.rejects)
+    source = JsonLinesFile(run.file)
+    run_import(session, source, EventImport(session.app, source.name), run, rejected)

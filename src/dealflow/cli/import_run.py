@@ -3,8 +3,11 @@ files, the rejects file, the progress bar on stderr, and the summary it prints."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,10 +30,47 @@ def _options(command: F, *options: Callable[[F], F]) -> F:
     return command
 
 
+@dataclass(frozen=True)
+class ImportRun:
+    """What every import is told: the file, and how to run (FILE, --skip-bad, --rejects, --dry-run, --json)."""
+
+    file: Path
+    skip_bad: bool
+    rejects: Path | None
+    dry_run: bool
+    as_json: bool
+
+
+@dataclass(frozen=True)
+class CsvReading:
+    """How to read a CSV export: columns, defaults, dates, money, encoding."""
+
+    mapped: tuple[str, ...]
+    defaults: tuple[str, ...]
+    date_format: str
+    default_date: date | None
+    currency: str | None
+    decimal_comma: bool
+    encoding: str
+    delimiter: str
+
+
+def _gathered(command: F, name: str, shape: type) -> F:
+    """`command` given its options of `shape` as one argument, `name`, rather than one each."""
+    fields = shape.__dataclass_fields__  # type: ignore[attr-defined]
+
+    @functools.wraps(command)
+    def gathering(*args: Any, **kwargs: Any) -> Any:
+        given = shape(**{key: kwargs.pop(key) for key in fields})
+        return command(*args, **{name: given}, **kwargs)
+
+    return gathering  # type: ignore[return-value]
+
+
 def import_options(command: F) -> F:
-    """FILE, --skip-bad, --rejects, --dry-run, --json."""
+    """FILE, --skip-bad, --rejects, --dry-run, --json: given to `command` as `run`, an `ImportRun`."""
     return _options(
-        command,
+        _gathered(command, "run", ImportRun),
         click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
         click.option("--skip-bad", is_flag=True, help="Import the good rows and write the bad ones to --rejects."),
         click.option(
@@ -47,9 +87,9 @@ def import_options(command: F) -> F:
 
 
 def csv_options(command: F) -> F:
-    """How to read a CSV export: columns, defaults, dates, money, encoding."""
+    """How to read a CSV export: given to `command` as `csv`, a `CsvReading`."""
     return _options(
-        command,
+        _gathered(command, "csv", CsvReading),
         click.option(
             "--map",
             "mapped",
@@ -162,25 +202,22 @@ def _plural(noun: str, count: int) -> str:
     return noun if count == 1 else f"{noun}s"
 
 
-def run_import(
-    session: Any, source: Any, kind: Any, *, skip_bad: bool, dry_run: bool, rejects: Path, as_json: bool
-) -> None:
+def run_import(session: Any, source: Any, kind: Any, run: ImportRun, rejects: Path) -> None:
     """Run an import of any kind on the session's store, with a progress bar, and print its summary."""
     from dealflow.exports.files import refuse_store
     from dealflow.imports.runner import Import
 
     refuse_store(rejects, session.store, given=rejects, option="--rejects")  # it would overwrite the book
-    run = Import(
+    summary = Import(
         session.app,
         source,
         kind,
         session.actor,
-        skip_bad=skip_bad,
-        dry_run=dry_run,
+        skip_bad=run.skip_bad,
+        dry_run=run.dry_run,
         rejects=rejects,
         bar=bar_for(source.size),
-    )
-    summary = run.run()
-    print_summary(summary, as_json)
-    if skip_bad and (error := summary.nothing_good()):
+    ).run()
+    print_summary(summary, run.as_json)
+    if run.skip_bad and (error := summary.nothing_good()):
         raise error

@@ -72,11 +72,7 @@ def concede(
       dealflow concede D-0006 --term price --by us --from 120000 --to 115000
       dealflow concede D-0006 --term payment --by customer --from 30 --to 45 --round 2
     """
-    app = session.app
-    known = app.deal(deal)
-    previous = known.our_last_concession.get(term)
-    limit = known.bottom_lines.get(term)
-    conceded = app.concede(
+    known, conceded, previous, limit = session.app.concede(
         deal, actor=session.actor, term=term, by=by, before=before, after=after, round=round_, override=override,
         reason=reason, on=on,
     )  # fmt: skip

@@ -38,8 +38,7 @@ def assign(session: Session, deal: str, owner: str, on: date | None) -> Recorded
     Example:
       dealflow assign D-0001 bruno
     """
-    previous = session.app.deal(deal).owner
-    assigned = session.app.assign(deal, owner, actor=session.actor, on=on)
+    assigned, previous = session.app.assign(deal, owner, actor=session.actor, on=on)
     return deal_recorded(assigned, f"{assigned.deal_id} is now owned by {assigned.owner} (was {previous})")
 
 

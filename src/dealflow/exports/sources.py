@@ -1,5 +1,5 @@
-"""What an export reads besides the projection reports: the deals list, one deal's audit trail and
-the whole event log (streamed a page at a time, filtered by deal and by effective dates)."""
+"""What an export reads besides the projection reports (and `reports.deals`): one deal's audit trail
+and the whole event log (streamed a page at a time, filtered by deal and by effective dates)."""
 
 from __future__ import annotations
 
@@ -9,73 +9,20 @@ from typing import TYPE_CHECKING, Any, cast
 
 from eventsourcing.utils import get_topic
 
-from dealflow.aggregates.errors import InvalidInput, NotFound
+from dealflow.aggregates.errors import FROM, TO, InvalidInput, NotFound
 from dealflow.aggregates.events import Opened
 from dealflow.aggregates.ids import deal_uuid
 from dealflow.aggregates.settings import Settings
 from dealflow.exports.trail import Entry, Trail
-from dealflow.reports.table import Cell, Column, Table
 from dealflow.storage import eventlog
 from dealflow.views import event_row, setting_row
 
 if TYPE_CHECKING:
     from dealflow.aggregates.events import DealEvent
     from dealflow.application import DealflowApp
-    from dealflow.reports.reading import Reading
 
 OPENED = get_topic(Opened)
 SETTING_CHANGE_TOPIC = get_topic(Settings.Changed)
-DEAL_COLUMNS = (
-    *(Column(key) for key in ("id", "account", "title", "owner", "status", "stage", "action")),
-    Column("value", Cell.MONEY),
-    Column("currency"),
-    Column("close_by", Cell.DATE),
-    Column("opened_on", Cell.DATE),
-    Column("version", Cell.INTEGER),
-)
-
-
-def deals_table(reading: Reading) -> Table:
-    """Every deal as `deals --json` shows it, in the order opened, as of the projections' position:
-    the pipeline projection's row (one query, where loading 100,000 aggregates takes half a minute),
-    the title from the deal's first event, its version and action from its last."""
-    from sqlalchemy import func, select
-
-    from dealflow.aggregates.lifecycle import sub_state_of
-    from dealflow.projections.tables import pipeline_deals as deals
-    from dealflow.projections.units import from_day, from_units
-
-    titles = dict(eventlog.first_field(reading.app, OPENED, "title", reading.position))
-    latest = {
-        key: (version, state) for key, state, version in eventlog.last_field(reading.app, "state", reading.position)
-    }
-    d = deals.c
-    total = reading.connection.execute(select(func.count()).select_from(deals)).scalar_one()
-    found = reading.connection.execute(
-        select(
-            d.deal, d.deal_id, d.account, d.owner, d.status, d.stage, d.value, d.currency, d.close_by, d.opened_on
-        ).order_by(d.id)
-    )
-
-    def rows() -> Iterator[dict[str, Any]]:
-        for key, deal_id, account, owner, status, stage, value, currency, close_by, opened_on in found:
-            version, state = latest[key]
-            yield {
-                "id": deal_id,
-                "account": account,
-                "title": titles[key],
-                "owner": owner,
-                "status": status,
-                "stage": stage,
-                "action": sub_state_of(state),
-                "value": from_units(value),
-                "currency": currency,
-                "close_by": from_day(close_by),
-                "opened_on": from_day(opened_on),
-                "version": version,
-            }
-
-    return Table("deals", DEAL_COLUMNS, rows(), total_rows=total)
 
 
 def history(app: DealflowApp, deal: str, *, as_of: date | None = None) -> Trail:
@@ -95,7 +42,9 @@ def log(app: DealflowApp, *, deal: str | None = None, start: date | None = None,
     """Every deal event and settings change in the order recorded, each with its position in the log
     and its deal's id; or one deal's; only those effective from `start` to `end` (both included)."""
     if start is not None and end is not None and start > end:
-        raise InvalidInput(f"--from {start} is after --to {end}: give the earlier date first")
+        raise InvalidInput(
+            "{} {} is after {} {}: give the earlier date first", FROM, start, TO, end, rule="dates reversed"
+        )
     if deal is None:
         total = app.recorder.max_notification_id() or 0
         return Trail("events", lambda: _entries(app, eventlog.pages(app, stop=total), start, end), total, True)

@@ -5,17 +5,15 @@ sheet per report table. Nothing in it is wall-clock time, so the same data gives
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, cast
+from datetime import date
+from typing import Any
 
 from dealflow import __version__
 from dealflow.exports.reports import build_report
+from dealflow.reports.deals import deal_count
 from dealflow.reports.reading import Reading
 from dealflow.reports.table import Cell, Column, Table
 from dealflow.storage import eventlog
-
-if TYPE_CHECKING:
-    from eventsourcing.domain import DomainEvent
 
 # (report, --by, the tables of it that go in): the pipeline by stage, owner and month and its
 # stalled deals, the concessions summary, the ageing by invoice with its totals and by customer.
@@ -53,27 +51,12 @@ def _about(reading: Reading, as_of: date, tables: list[Table]) -> list[tuple[str
         ("as of (end of day)", as_of),
         ("store", f"{app.store.kind}: {app.store.display}"),
         ("event log position (last event number)", reading.position),
-        ("that event recorded at (UTC)", _recorded_at(reading)),
+        ("that event recorded at (UTC)", eventlog.recorded_at(app, reading.position)),
         ("events in the log up to it", eventlog.count(app, reading.position)),
-        ("deals", _deals(reading)),
+        ("deals", deal_count(reading)),
         ("dealflow version", __version__),
         *((f"rows in {table.name}", table.total_rows) for table in tables),
     ]
-
-
-def _deals(reading: Reading) -> int:
-    from sqlalchemy import func, select
-
-    from dealflow.projections.tables import pipeline_deals
-
-    return reading.connection.execute(select(func.count()).select_from(pipeline_deals)).scalar_one()
-
-
-def _recorded_at(reading: Reading) -> datetime | None:
-    if not reading.position:
-        return None
-    found = reading.app.recorder.select_notifications(reading.position, 1)
-    return cast("DomainEvent", reading.app.mapper.to_domain_event(found[0])).timestamp if found else None
 
 
 def _unique(facts: list[tuple[str, Any]]) -> list[tuple[str, Any]]:

@@ -20,8 +20,6 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from eventsourcing.application import AggregateNotFoundError
-
 from dealflow.aggregates.errors import DealflowError, Refused
 from dealflow.aggregates.ids import deal_uuid, invoice_uuid
 from dealflow.aggregates.opportunity import Opportunity
@@ -212,11 +210,7 @@ def _tally_key(target: str) -> str:
 
 
 def _load(app: DealflowApp, deal_id: str) -> Opportunity | None:
-    try:
-        deal: Opportunity = app.repository.get(deal_uuid(deal_id))
-    except AggregateNotFoundError:
-        return None
-    return deal
+    return app.held(deal_uuid(deal_id))
 
 
 def _check(row: InvoiceRow, target: str, tally: dict[str, Any], columns: Columns) -> None:

@@ -57,8 +57,9 @@ class RowError(Exception):
 
     @classmethod
     def of(cls, error: DealflowError, line: int) -> RowError:
-        """A domain refusal of a row's values, found while building its events."""
-        return cls(None, "refused", str(error), refused=not isinstance(error, InvalidInput), line=line)
+        """A domain refusal of a row's values, found while building its events, in the domain's words
+        (a file has no options: "the date", not "--on")."""
+        return cls(None, "refused", error.render(), refused=not isinstance(error, InvalidInput), line=line)
 
     def describe(self, file: str, line: int) -> str:
         return f"{file}:{line}: {self.where}: {self}" if self.where else f"{file}:{line}: {self}"

@@ -97,11 +97,7 @@ class Replay:
         return deal
 
     def _load(self, key: UUID) -> Opportunity | None:
-        try:
-            deal: Opportunity = self.app.repository.get(key)
-        except AggregateNotFoundError:
-            return None
-        return deal
+        return self.app.held(key)
 
     def _compare(self, aggregate: Aggregate, line: Line) -> None:
         """The event at the line's version must be the line, field for field."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from dealflow.aggregates.errors import NotFound
+from dealflow.aggregates.errors import Command, NotFound
 from dealflow.aggregates.ids import deal_uuid
 from dealflow.playbook import CONCESSION_TERMS
 from dealflow.projections.tables import concession_deadlocks, concession_terms, concessions, pipeline_deals
@@ -41,7 +41,7 @@ def concessions_report(connection: Connection, deal_id: str | None = None) -> Re
         select(pipeline_deals.c.deal_id, pipeline_deals.c.account).where(pipeline_deals.c.deal == key)
     ).first()
     if found is None:
-        raise NotFound(f"no deal {deal_id!r} in this store: `dealflow deals` lists the deals")
+        raise NotFound("no deal {!r} in this store: {} lists the deals", deal_id, Command("deals"))
     return Report(
         {"deal": found.deal_id, "account": found.account},
         [_history(connection, key), _summary(connection, key), _deadlocks(connection, key)],

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Protocol
 
-from dealflow.aggregates.errors import InvalidInput
+from dealflow.aggregates.errors import AS_OF, InvalidInput
 from dealflow.aggregates.money import canonical
 from dealflow.reports.table import Cell, Column, Table
 
@@ -47,7 +47,9 @@ def as_of_day(as_of: date | None) -> date:
     if as_of is None:
         return today
     if as_of > today:
-        raise InvalidInput(f"--as-of {as_of} is in the future: give today ({today}) or an earlier date")
+        raise InvalidInput(
+            "{} {} is in the future: give today ({}) or an earlier date", AS_OF, as_of, today, rule="in the future"
+        )
     return as_of
 
 

@@ -12,7 +12,8 @@ upcasters run.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -21,6 +22,8 @@ from dealflow.storage import sql
 
 if TYPE_CHECKING:
     import sqlite3
+
+    from eventsourcing.domain import DomainEvent
 
     from dealflow.storage.sql import HasStore
 
@@ -52,6 +55,14 @@ def pages(
         if len(page) < size:
             return
         start = page[-1].id + 1
+
+
+def recorded_at(app: HasStore, position: int) -> datetime | None:
+    """When the event at `position` was recorded (UTC); None for an empty log or a position not held."""
+    if not position:
+        return None
+    found = app.recorder.select_notifications(position, 1)
+    return cast("DomainEvent", app.mapper.to_domain_event(found[0])).timestamp if found else None
 
 
 def after(app: HasStore, position: int, limit: int = 1) -> Sequence[Notification]:
