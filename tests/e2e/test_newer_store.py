@@ -29,7 +29,8 @@ STATE = {
     "state": "analysis.entered",
     "correction": {"_type_": "fraction", "_data_": "1/3"},  # a kind of value this dealflow cannot decode either
 }
-REFUSED_WRITE = "this store was written by a newer dealflow (format 2); upgrade to record into it"
+NEWER = storeformat.FORMAT + 1  # the format of a dealflow after this one
+REFUSED_WRITE = f"this store was written by a newer dealflow (format {NEWER}); upgrade to record into it"
 NEWER_DEAL = "deal D-0001 holds an event written by a newer dealflow"
 
 
@@ -63,7 +64,7 @@ def from_the_future(db: str, deal: str = "D-0001", version: int = 3) -> None:
         app.close()
 
 
-def newer_format(db: str, format: int = 2) -> None:
+def newer_format(db: str, format: int = NEWER) -> None:
     """A newer dealflow's format, recorded as that dealflow records it."""
     app = DealflowApp(db)
     try:
@@ -97,8 +98,8 @@ def forget_the_format(db: str) -> None:
 
 def test_a_new_store_records_the_format_that_wrote_it_on_its_first_write(dealflow: Dealflow):
     ok(dealflow.run("open", "Acme", "--title", "ERP"))
-    assert recorded_format(dealflow.db) == storeformat.FORMAT == 1
-    assert json.loads(ok(dealflow.run("info", "--json")))["format"] == 1
+    assert recorded_format(dealflow.db) == storeformat.FORMAT == 2  # 2: every event sealed
+    assert json.loads(ok(dealflow.run("info", "--json")))["format"] == 2
 
 
 def test_a_store_written_before_formats_were_recorded_is_read_and_written_and_then_records_its_format(
@@ -110,7 +111,7 @@ def test_a_store_written_before_formats_were_recorded_is_read_and_written_and_th
     assert [row["id"] for row in json.loads(ok(dealflow.run("deals", "--json")))] == ["D-0001", "D-0002"]
     assert recorded_format(dealflow.db) is None  # a read writes nothing, not even the format
     ok(dealflow.run("note", "D-0002", "sent the offer"))
-    assert recorded_format(dealflow.db) == 1
+    assert recorded_format(dealflow.db) == storeformat.FORMAT
     assert json.loads(ok(dealflow.run("show", "D-0002", "--json")))["version"] == 2
 
 
@@ -131,14 +132,14 @@ def test_every_write_into_a_store_of_a_newer_format_is_refused_and_writes_nothin
     ):
         refused(dealflow.run(*command), REFUSED_WRITE)
     assert dealflow.events() == before
-    assert recorded_format(dealflow.db) == 2
+    assert recorded_format(dealflow.db) == NEWER
 
 
 def test_a_store_of_a_newer_format_is_still_read(dealflow: Dealflow):
     book(dealflow)
     newer_format(dealflow.db)
 
-    assert json.loads(ok(dealflow.run("info", "--json")))["format"] == 2
+    assert json.loads(ok(dealflow.run("info", "--json")))["format"] == NEWER
     assert [row["id"] for row in json.loads(ok(dealflow.run("deals", "--json")))] == ["D-0001", "D-0002"]
     assert json.loads(ok(dealflow.run("show", "D-0001", "--json")))["version"] == 2
     report = json.loads(ok(dealflow.run("pipeline", "--json")))

@@ -41,6 +41,8 @@ COMMANDS = {
     "buying-stage": "dealflow.cli.records:buying_stage",
     "history": "dealflow.cli.history:history",
     "audit": "dealflow.cli.history:audit",
+    "verify": "dealflow.cli.integrity:verify",
+    "checkpoint": "dealflow.cli.integrity:checkpoint",
     "pipeline": "dealflow.cli.reports:pipeline",
     "concessions": "dealflow.cli.reports:concessions",
     "ageing": "dealflow.cli.reports:ageing",

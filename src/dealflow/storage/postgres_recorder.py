@@ -1,4 +1,10 @@
-"""eventsourcing's PostgreSQL application recorder, writing a large save in slices.
+"""eventsourcing's PostgreSQL application recorder, sealing each event as it inserts it, and writing a
+large save in slices.
+
+Seals (`sealing.py`): the previous seals a save chains from are read before its transaction (they
+belong to events already stored); the new seals are written in the transaction that inserts the
+events, after the insert, with the positions it returned (`_fetch_ids_after_insert_events`, the
+library's step that reads them, extended here).
 
 The library inserts a save's events with one statement (an array of every event, unnested), sent
 in libpq's pipeline mode. Measured on PostgreSQL 15 with psycopg 3.3 (C and Python
@@ -23,20 +29,41 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
-from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from dealflow.storage import sealing
 
 SLICE = 2_000  # events a statement: about 1 MB of imported events
 
 
 class SlicedPostgresRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.sql_create_statements.append(sealing.table_statement(self, sealing.POSTGRES_CREATE))
+        self.insert_seals_statement = sealing.table_statement(self, sealing.POSTGRES_INSERT)
+
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        if len(stored_events) <= SLICE or self.datastore.enable_db_functions:
-            return super().insert_events(stored_events, **kwargs)
-        return self._insert_in_slices(stored_events)
+        if self.datastore.enable_db_functions:  # the library's database function would write no seals
+            raise NotImplementedError("dealflow seals every event: POSTGRES_ENABLE_DB_FUNCTIONS is not supported")
+        previous = sealing.postgres_previous(self, stored_events)
+        if len(stored_events) <= SLICE:
+            return super().insert_events(stored_events, previous=previous, **kwargs)
+        return self._insert_in_slices(stored_events, previous)
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or []
+        sealed = kwargs.get("sealed") or sealing.rows(stored_events, None, kwargs["previous"], uuids=True)
+        curs.executemany(self.insert_seals_statement, sealing.placed(sealed, positions))
+        return positions
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def _insert_in_slices(self, stored_events: Sequence[StoredEvent]) -> list[int]:
+    def _insert_in_slices(self, stored_events: Sequence[StoredEvent], previous: sealing.Previous) -> list[int]:
+        sealed = sealing.rows(stored_events, None, previous, uuids=True)  # an aggregate's chain crosses slices
         notification_ids: list[int] = []
         with self.datastore.get_connection() as connection, connection.transaction():
             with connection.cursor() as cursor:
@@ -46,5 +73,6 @@ class SlicedPostgresRecorder(PostgresApplicationRecorder):
                 part = stored_events[start : start + SLICE]
                 with connection.cursor() as cursor:
                     PostgresAggregateRecorder._insert_stored_events(self, cursor, part)  # the plain INSERT ... unnest
-                    notification_ids.extend(self._fetch_ids_after_insert_events(cursor, part) or ())
+                    found = self._fetch_ids_after_insert_events(cursor, part, sealed=sealed[start : start + SLICE])
+                    notification_ids.extend(found or ())
         return notification_ids

@@ -58,6 +58,16 @@ def statement(app: HasStore, template: str, table: str | None = None, **parts: s
     return SQL(template.format(table="{table}", **parts)).format(table=qualified)
 
 
+def qualified(app: HasStore, name: str) -> str:
+    """One of dealflow's own tables (a constant name) as a statement's part: in the store's schema on
+    PostgreSQL, quoted, its braces doubled for `statement`'s formatting."""
+    if app.store.is_sqlite:
+        return name
+    schema = app.recorder.datastore.schema
+    quoted = ".".join('"' + part.replace('"', '""') + '"' for part in (schema, name))
+    return quoted.replace("{", "{{").replace("}", "}}")
+
+
 def select(app: HasStore, template: str, *params: Any, table: str | None = None, **parts: str) -> Iterator[Any]:
     """The rows of a read, by name, a row at a time (the library's cursor is not iterable)."""
     with app.recorder.datastore.transaction(commit=False) as cursor:

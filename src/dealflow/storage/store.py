@@ -98,7 +98,12 @@ def _sqlite(path: str) -> Store:
         raise InvalidInput(f"--db {path}: folder {file.parent} does not exist; create it or choose another path")
     return Store(
         "sqlite",
-        {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(file), "SQLITE_LOCK_TIMEOUT": "30"},
+        {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "APPLICATION_RECORDER_TOPIC": "dealflow.storage.sqlite_recorder:SealingSQLiteRecorder",
+            "SQLITE_DBNAME": str(file),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        },
         str(file.resolve()),
     )
 

@@ -28,7 +28,8 @@ from dealflow.storage import sql
 if TYPE_CHECKING:
     from dealflow.storage.sql import HasStore
 
-FORMAT = 1
+FORMAT = 2  # 2: every event sealed (`sealing.py`); an older dealflow would write events without seals
+SEALED_FROM = 2  # the first format that seals its events
 TABLE = "dealflow_format"  # a constant: nothing in the statements below comes from data
 
 
@@ -74,6 +75,10 @@ def check_writable(app: HasStore) -> None:
     if found is not None and found > FORMAT:
         raise NewerDealflow(newer_store(found))
     if found is None or found < FORMAT:
+        if found is None or found < SEALED_FROM:  # written before seals: seal what it holds, once
+            from dealflow.storage import sealing
+
+            sealing.seal_unsealed(app)
         try:
             record(app)
         except IntegrityError:  # another writer created the table at the same moment (PostgreSQL)
