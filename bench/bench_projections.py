@@ -13,10 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from common import executable, installed_env, scratch
+from common import TESTS, executable, installed_env, scratch
 from dealflow.application import DealflowApp
 
-TESTS = Path(__file__).parents[1] / "tests"  # bulk_book: the tests' realistic book, cloned from domain-built deals
 DEALS = 100_000  # about a million events: most deals die young, won ones carry forty events
 REBUILDS = 3
 SCANS = 3

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+TESTS = Path(__file__).parents[1] / "tests"  # bulk_book: the tests' realistic book, cloned from domain-built deals
+
 
 def median_seconds(fn: Callable[[], object], repeat: int) -> float:
     times = []

@@ -18,6 +18,7 @@ BENCHMARKS = {
     "import": "bench_import",
     "concurrency": "bench_concurrency",
     "follow": "bench_follow",
+    "verify": "bench_verify",
 }
 
 
