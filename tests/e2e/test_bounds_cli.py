@@ -200,7 +200,7 @@ def test_an_imported_event_with_an_amount_out_of_range_is_refused_naming_the_lin
     path.write_text(json.dumps(edited) + "\n", encoding="utf-8")
 
     refused_as_bad_usage(
-        book, "import", "events", path, says=f"log.jsonl:1: --value must be more than 0 and at most {AMOUNTS}"
+        book, "import", "events", path, says=f"log.jsonl:1: value must be more than 0 and at most {AMOUNTS}"
     )
 
 

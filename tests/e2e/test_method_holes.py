@@ -266,5 +266,8 @@ def test_a_line_that_starts_a_concession_elsewhere_without_a_reason_is_refused(
     (tmp_path / "edited.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     again = Dealflow(stores.new())
     done = again.run("import", "events", str(tmp_path / "edited.jsonl"))
-    assert done.returncode == 1 and "--from 125000 is not where we last stood on price (118000)" in done.stderr
+    assert (
+        done.returncode == 1
+        and "before 125000 is not where we last stood on price (118000): give before 118000" in done.stderr
+    )
     assert again.events() == 0

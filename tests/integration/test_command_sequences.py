@@ -57,6 +57,7 @@ from dealflow.playbook import (
     STAKEHOLDER_LEVELS,
     Effect,
 )
+from dealflow.storage.verify import verify
 
 OPENED_ON = days_ago(60)
 DATES = st.sampled_from([None, None, None, date.today(), days_ago(1), days_ago(30), days_ago(61)])
@@ -114,8 +115,12 @@ class DealLifecycle(RuleBasedStateMachine):
         self.checked_version = 1
 
     def teardown(self) -> None:
-        self.app.close()
-        self.store.close()
+        try:
+            proven = verify(self.app)  # whatever was accepted or refused, the log as written proves itself
+            assert proven.holds and proven.events == self.app.event_count(), proven.breaks
+        finally:
+            self.app.close()
+            self.store.close()
 
     @initialize(stage=st.sampled_from(STAGE_NAMES))
     def start_in(self, stage: str) -> None:

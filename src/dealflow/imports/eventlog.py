@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from dealflow.aggregates.errors import DealflowError, InvalidInput
+from dealflow.aggregates.errors import DealflowError, Field, InvalidInput, Vocabulary
 from dealflow.aggregates.ids import invoice_uuid
 from dealflow.imports.eventline import Line, as_line, digest, disagreement, read_line, settings_id
 from dealflow.imports.outcome import Outcome, RowError
@@ -196,7 +196,21 @@ def _refuse_second_claim(item: Item, first_line: int) -> None:
     )
 
 
+LINE_FIELDS = {"on": "effective_on", "from": "before", "to": "after"}
+
+
+def _line_field(field: Field) -> str:
+    """A value as a line names it, by its own field ("before", "effective_on")."""
+    name = LINE_FIELDS.get(field.name, field.name)
+    return f"{field.article} {name}" if field.article else name
+
+
+LINE = Vocabulary(field=_line_field)
+
+
 def _reason(error: Exception) -> str:
     if isinstance(error, KeyError):
         return f"the line lacks the field {error.args[0]!r} that its event needs"
+    if isinstance(error, DealflowError):
+        return error.render(LINE)
     return str(error)
