@@ -119,7 +119,7 @@ def test_an_event_inserted_is_found(app):
 
 def test_a_checkpoints_root_is_the_root_of_the_log_it_covered_and_tells_a_log_cut_short(app):
     book(app)
-    at_checkpoint = verify(app)
+    at_checkpoint = verify(app, root=True)
     app.note("S-0", "later", actor="ana")
     later = verify(app, prefix=at_checkpoint.events)
     assert later.prefix_root == at_checkpoint.root != later.root

@@ -86,7 +86,7 @@ def checkpoint(session: Session, output: Path | None) -> None:
 
     app = session.app
     app.check_writable()  # a store written before seals is sealed now, once
-    found = proving.verify(app)
+    found = proving.verify(app, root=True)
     if found.breaks:
         first = found.breaks[0]
         where = _names(app, {first.key})[first.key]
@@ -94,6 +94,7 @@ def checkpoint(session: Session, output: Path | None) -> None:
             f"the log does not verify ({len(found.breaks)} break(s), the first: {where} version {first.version}, "
             f"{first.problem}): run `dealflow verify` and resolve them before a checkpoint"
         )
+    assert found.root is not None  # asked for
     statement = Checkpoint.now(found.events, found.root, found.last_position, storeformat.FORMAT).statement()
     if output is None:
         emit_json(statement)
@@ -168,7 +169,8 @@ def _print(found: Any, names: dict[str, str], kept: Any, file: Path | None, agai
         say(f"{found.on_upgrade:,} events written before seals were sealed on upgrade")
     if found.recorded_from is not None:
         say(f"sealed when recorded from position {found.recorded_from:,} on")
-    say(f"root {found.root.hex()}")
+    if found.root is not None:
+        say(f"root {found.root.hex()}")
     if kept is not None:
         if against:
             say(f"checkpoint {file}: FAIL: {against}")
@@ -181,7 +183,7 @@ def _as_json(found: Any, names: dict[str, str], kept: Any, against: str | None) 
         "verdict": "fail" if found.breaks or against else "pass",
         "events": found.events,
         "aggregates": found.aggregates,
-        "root": found.root.hex(),
+        "root": None if found.root is None else found.root.hex(),  # computed with --checkpoint
         "sealed_on_upgrade": found.on_upgrade,
         "sealed_when_recorded_from": found.recorded_from,
         "breaks": [

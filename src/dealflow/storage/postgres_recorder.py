@@ -57,13 +57,13 @@ class SlicedPostgresRecorder(PostgresApplicationRecorder):
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or []
-        sealed = kwargs.get("sealed") or sealing.rows(stored_events, None, kwargs["previous"], uuids=True)
+        sealed = kwargs.get("sealed") or sealing.rows(stored_events, kwargs["previous"], uuids=True)
         curs.executemany(self.insert_seals_statement, sealing.placed(sealed, positions))
         return positions
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _insert_in_slices(self, stored_events: Sequence[StoredEvent], previous: sealing.Previous) -> list[int]:
-        sealed = sealing.rows(stored_events, None, previous, uuids=True)  # an aggregate's chain crosses slices
+        sealed = sealing.rows(stored_events, previous, uuids=True)  # an aggregate's chain crosses slices
         notification_ids: list[int] = []
         with self.datastore.get_connection() as connection, connection.transaction():
             with connection.cursor() as cursor:

@@ -1,12 +1,13 @@
 """The seals table beside eventsourcing's events table, written in the same transaction as the events.
 
-`dealflow_seals` holds a row per stored event: its aggregate and version (the events table's key),
-its position in the log when it was written, its digest and seal (`seals.py`), and whether it was
-sealed on upgrade (a store written before dealflow sealed events is sealed once, on the first write
-of a dealflow that does) or at recording time. Both recorders (`sqlite_recorder.py`,
-`postgres_recorder.py`) write it as they insert the events; an event's previous seal is read from
-it, so a command pays one primary-key read more. A row is never changed: a second one for the same
-event is ignored, and `verify` says where the two disagree.
+`dealflow_seals` holds a row per stored event, keyed by its position in the log (appended as the
+events are, which costs far less than a second index on the aggregate and version): the event's
+aggregate and version, its seal (`seals.py`), and whether it was sealed on upgrade (a store
+written before dealflow sealed events is sealed once, on the first write of a dealflow that does)
+or at recording time. Both recorders (`sqlite_recorder.py`, `postgres_recorder.py`) write it as
+they insert the events; an event's previous seal is read through the events table's own key, so
+a command pays one read more. A row is never changed: a second one for the same position is
+ignored, and `verify` says where the two disagree.
 """
 
 from __future__ import annotations
@@ -22,42 +23,38 @@ if TYPE_CHECKING:
     from dealflow.storage.sql import HasStore
 
 TABLE = "dealflow_seals"  # a constant: nothing in the statements below comes from data
-COLUMNS = "originator_id, originator_version, position, digest, seal, on_upgrade"
+COLUMNS = "position, originator_id, originator_version, seal, on_upgrade"
 SQLITE_CREATE = (
-    f"CREATE TABLE IF NOT EXISTS {TABLE} (originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, "
-    "position INTEGER, digest BLOB NOT NULL, seal BLOB NOT NULL, on_upgrade INTEGER NOT NULL DEFAULT 0, "
-    "PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID"
+    f"CREATE TABLE IF NOT EXISTS {TABLE} (position INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
+    "originator_version INTEGER NOT NULL, seal BLOB NOT NULL, on_upgrade INTEGER NOT NULL DEFAULT 0)"
 )
-SQLITE_INSERT = f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
-SQLITE_PREVIOUS = f"SELECT seal FROM {TABLE} WHERE originator_id = ? AND originator_version = ?"
+SQLITE_INSERT = f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+SQLITE_PREVIOUS = (
+    "SELECT s.seal FROM {events} e JOIN " + TABLE + " s ON s.position = e.rowid "
+    "WHERE e.originator_id = ? AND e.originator_version = ?"
+)
 POSTGRES_CREATE = (
-    "CREATE TABLE IF NOT EXISTS {table} (originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
-    "position bigint, digest bytea NOT NULL, seal bytea NOT NULL, on_upgrade boolean NOT NULL DEFAULT false, "
-    "PRIMARY KEY (originator_id, originator_version))"
+    "CREATE TABLE IF NOT EXISTS {table} (position bigint PRIMARY KEY, originator_id uuid NOT NULL, "
+    "originator_version bigint NOT NULL, seal bytea NOT NULL, on_upgrade boolean NOT NULL DEFAULT false)"
 )
-POSTGRES_INSERT = "INSERT INTO {table} (" + COLUMNS + ") VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+POSTGRES_INSERT = "INSERT INTO {table} (" + COLUMNS + ") VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
 POSTGRES_PREVIOUS = (
-    "SELECT s.originator_id, s.originator_version, s.seal FROM {table} s "
-    "JOIN unnest(%s::uuid[], %s::bigint[]) AS w(id, v) ON s.originator_id = w.id AND s.originator_version = w.v"
+    "SELECT e.originator_id, e.originator_version, s.seal FROM {events} e JOIN {table} s "
+    "ON s.position = e.notification_id JOIN unnest(%s::uuid[], %s::bigint[]) AS w(id, v) "
+    "ON e.originator_id = w.id AND e.originator_version = w.v"
 )
 
 Previous = Callable[[str, int], "bytes | None"]  # an aggregate's (hex id) seal at a version, if sealed
+Sealed = tuple[Any, int, bytes]  # an event's aggregate id, version and seal
 
 
-def rows(
-    stored_events: Sequence[StoredEvent],
-    positions: Sequence[int] | None,
-    previous: Previous,
-    *,
-    on_upgrade: bool = False,
-    uuids: bool = False,
-) -> list[tuple[Any, ...]]:
-    """The seal rows of events written together, in the order given (each aggregate's in version
-    order). The previous seal of an aggregate's first event here is read by `previous`; one that is
-    not sealed (a row removed) chains from zero bytes, which `verify` reports."""
+def rows(stored_events: Sequence[StoredEvent], previous: Previous, *, uuids: bool = False) -> list[Sealed]:
+    """The seals of events written together, in the order given (each aggregate's in version order).
+    The previous seal of an aggregate's first event here is read by `previous`; one that is not
+    sealed (a row removed) chains from zero bytes, which `verify` reports."""
     last: dict[str, tuple[int, bytes]] = {}
     found = []
-    for index, event in enumerate(stored_events):
+    for event in stored_events:
         key = seals.key(event.originator_id)
         version = event.originator_version
         held = last.get(key)
@@ -65,22 +62,22 @@ def rows(
             before = held[1]
         else:
             before = (previous(key, version - 1) if version > 1 else None) or seals.ZERO
-        event_digest = seals.digest(key, version, event.topic, event.state)
-        seal = seals.chained(before, event_digest)
+        seal = seals.chained(before, seals.digest(key, version, event.topic, event.state))
         last[key] = (version, seal)
-        position = positions[index] if positions else None
-        found.append((event.originator_id if uuids else key, version, position, event_digest, seal, on_upgrade))
+        found.append((event.originator_id if uuids else key, version, seal))
     return found
 
 
-def placed(sealed: list[tuple[Any, ...]], positions: Sequence[int]) -> list[tuple[Any, ...]]:
-    """Seal rows computed before their events had positions, given them."""
-    return [(*row[:2], position, *row[3:]) for row, position in zip(sealed, positions, strict=True)]
+def placed(sealed: Sequence[Sealed], positions: Sequence[int], *, on_upgrade: bool = False) -> list[tuple[Any, ...]]:
+    """The seal rows: each event's seal at the position its insert gave it."""
+    return [(position, *row, on_upgrade) for row, position in zip(sealed, positions, strict=True)]
 
 
-def sqlite_previous(cursor: Any) -> Previous:
+def sqlite_previous(cursor: Any, events_table: str) -> Previous:
+    statement = SQLITE_PREVIOUS.format(events=events_table)  # the library's own table name
+
     def previous(key: str, version: int) -> bytes | None:
-        cursor.execute(SQLITE_PREVIOUS, (key, version))
+        cursor.execute(statement, (key, version))
         row = cursor.fetchone()
         return None if row is None else bytes(row[0])
 
@@ -96,7 +93,7 @@ def postgres_previous(recorder: Any, stored_events: Iterable[StoredEvent]) -> Pr
     wanted = [(originator, version - 1) for originator, version in first.items() if version > 1]
     if not wanted:
         return _none
-    statement = table_statement(recorder, POSTGRES_PREVIOUS)
+    statement = table_statement(recorder, POSTGRES_PREVIOUS, events=recorder.events_table_name)
     with recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
         cursor.execute(statement, ([o for o, _ in wanted], [v for _, v in wanted]))
         held = {(seals.key(r["originator_id"]), r["originator_version"]): bytes(r["seal"]) for r in cursor.fetchall()}
@@ -107,20 +104,22 @@ def _none(key: str, version: int) -> bytes | None:
     return None
 
 
-def table_statement(recorder: Any, template: str) -> Any:
-    """A PostgreSQL statement on the seals table in the recorder's schema."""
+def table_statement(recorder: Any, template: str, events: str | None = None) -> Any:
+    """A PostgreSQL statement on the seals table (and the events table) in the recorder's schema."""
     from psycopg.sql import SQL, Identifier
 
-    qualified = SQL("{}.{}").format(Identifier(recorder.datastore.schema), Identifier(TABLE))
-    return SQL(template).format(table=qualified)
+    schema = Identifier(recorder.datastore.schema)
+    named = {"table": SQL("{}.{}").format(schema, Identifier(TABLE))}
+    if events is not None:
+        named["events"] = SQL("{}.{}").format(schema, Identifier(events))
+    return SQL(template).format(**named)
 
 
 # --- the upgrade: a store written before seals, sealed once ----------------------------------------------
 
 UNSEALED = (
     "SELECT e.{position} AS position, e.originator_id, e.originator_version, e.topic, e.state FROM {table} e "
-    "WHERE NOT EXISTS (SELECT 1 FROM {seals} s WHERE s.originator_id = e.originator_id "
-    "AND s.originator_version = e.originator_version) ORDER BY e.{position}"
+    "WHERE NOT EXISTS (SELECT 1 FROM {seals} s WHERE s.position = e.{position}) ORDER BY e.{position}"
 )
 
 
@@ -145,8 +144,11 @@ def seal_unsealed(app: HasStore) -> int:
     positions = [r["position"] for r in found]
     sqlite = app.store.is_sqlite
     with app.recorder.datastore.transaction(commit=True) as cursor:
-        previous = sqlite_previous(cursor) if sqlite else postgres_previous(app.recorder, events)
-        written = rows(events, positions, previous, on_upgrade=True, uuids=not sqlite)
+        if sqlite:
+            previous = sqlite_previous(cursor, app.recorder.events_table_name)
+        else:
+            previous = postgres_previous(app.recorder, events)
+        written = placed(rows(events, previous, uuids=not sqlite), positions, on_upgrade=True)
         if sqlite:
             cursor.executemany(SQLITE_INSERT, written)
         else:

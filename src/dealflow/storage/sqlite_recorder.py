@@ -22,5 +22,6 @@ class SealingSQLiteRecorder(SQLiteApplicationRecorder):
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
         positions = super()._insert_events(c, stored_events, **kwargs) or []
-        c.executemany(sealing.SQLITE_INSERT, sealing.rows(stored_events, positions, sealing.sqlite_previous(c)))
+        sealed = sealing.rows(stored_events, sealing.sqlite_previous(c, self.events_table_name))
+        c.executemany(sealing.SQLITE_INSERT, sealing.placed(sealed, positions))
         return positions

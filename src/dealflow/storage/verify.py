@@ -1,13 +1,13 @@
 """Proving the log: every event's seal recomputed from what the store holds, and the log's Merkle root.
 
-One pass in log order, a page at a time, reads each event with its seal row (`sealing.py`) and
-checks, per aggregate: its versions follow one another (a gap is an event missing; an earlier
-version after a later one, an order changed), its digest is the one sealed (else its content
-changed), its seal chains from the previous one (else an event before it was changed or removed),
-and it stands where it was sealed in the log (else the order changed). After a break the chain
-goes on from the seal stored for that event, so each break is reported once. Seal rows whose
-event is gone are events missing. The recomputed seals, in log order, are the leaves of the tree
-whose root a checkpoint keeps (`seals.MerkleTree`).
+One pass in log order, a page at a time, reads each event with the seal row of its position
+(`sealing.py`) and checks, per aggregate: its versions follow one another (a gap is an event
+missing; an earlier version after a later one, an order changed), its position was sealed for it
+(else the order changed), and its seal, recomputed from what the store holds chained to the one
+before, is the one sealed (else its content changed). After a break the chain goes on from the
+seal stored for that event, so each break is reported once. Seal rows whose position holds no
+event are events missing. The recomputed seals, in log order, are the leaves of the tree whose
+root a checkpoint keeps (`seals.MerkleTree`).
 
 What it cannot see: the newest events of a deal removed together with their seals, or events and
 seals rewritten together, unless a checkpoint kept elsewhere covered them.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from hashlib import sha256
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -25,19 +26,18 @@ from dealflow.storage import sealing, seals, sql
 if TYPE_CHECKING:
     from dealflow.storage.sql import HasStore
 
-PAGE = 5_000
+PAGE = 20_000  # events a page: a few MB of rows, one query each
 CHANGED, MISSING, REORDERED, UNSEALED = "content changed", "event missing", "order changed", "not sealed"
 
 WALK = (
     "SELECT e.{position} AS position, e.originator_id, e.originator_version, e.topic, e.state, "
-    "s.position AS sealed_at, s.digest, s.seal, s.on_upgrade FROM {table} e LEFT JOIN {seals} s "
-    "ON s.originator_id = e.originator_id AND s.originator_version = e.originator_version "
+    "s.originator_id AS sealed_id, s.originator_version AS sealed_version, s.seal, s.on_upgrade "
+    "FROM {table} e LEFT JOIN {seals} s ON s.position = e.{position} "
     "WHERE e.{position} > {mark}{one} ORDER BY e.{position} LIMIT {limit}"
 )
 ORPHANS = (
     "SELECT s.originator_id, s.originator_version, s.position FROM {seals} s WHERE NOT EXISTS "
-    "(SELECT 1 FROM {table} e WHERE e.originator_id = s.originator_id "
-    "AND e.originator_version = s.originator_version){one} ORDER BY s.position"
+    "(SELECT 1 FROM {table} e WHERE e.{position} = s.position){one} ORDER BY s.position"
 )
 
 
@@ -58,7 +58,7 @@ class Verification:
     events: int = 0
     aggregates: int = 0
     breaks: list[Break] = field(default_factory=list)
-    root: bytes = seals.EMPTY_ROOT
+    root: bytes | None = None  # the Merkle root of the whole log, when asked for
     last_position: int = 0
     recorded_from: int | None = None  # the first position sealed when it was recorded
     on_upgrade: int = 0  # events sealed once, on upgrade
@@ -70,23 +70,65 @@ class Verification:
         return not self.breaks
 
 
-def verify(app: HasStore, *, originator: UUID | None = None, prefix: int | None = None) -> Verification:
-    """Walk the log (or one aggregate's events) and recompute every seal; `prefix`: also the root
-    over the log's first `prefix` events, for a checkpoint of that size."""
+def verify(
+    app: HasStore, *, originator: UUID | None = None, prefix: int | None = None, root: bool = False
+) -> Verification:
+    """Walk the log (or one aggregate's events) and recompute every seal; `root`: also the Merkle root
+    of all of it (for a checkpoint); `prefix`: the root over its first `prefix` events (to prove one)."""
     found = Verification()
     chains: dict[str, tuple[int, bytes]] = {}
     breaks: dict[tuple[str, int], Break] = {}
-    tree = seals.MerkleTree()
+    tree = seals.MerkleTree() if root or prefix is not None else None
+    as_key = seals.key
+    topics: dict[str, bytes] = {}  # each topic length-prefixed once: `seals.hashed`, inline
     gaps: list[tuple[str, int, int]] = []  # (aggregate, version, first version missing before it)
     late: dict[str, set[int]] = {}  # versions found after a later one
-    for row in _walk(app, originator):
-        position, version = row["position"], row["originator_version"]
-        key = seals.key(row["originator_id"])
-        event_digest = seals.digest(key, version, row["topic"], row["state"])
+    foreign: dict[tuple[str, int], bytes] = {}  # seals found at another event's position, by their event
+    events, upgrades, recorded_from, position = 0, 0, None, 0
+    zero, add = seals.ZERO, (tree.add if tree is not None else None)
+    for position, originator_id, version, topic, state, sealed_id, sealed_version, stored, upgraded in _walk(
+        app, originator
+    ):
+        events += 1
+        if stored is not None:
+            if upgraded:
+                upgrades += 1
+            elif recorded_from is None:
+                recorded_from = position
+        key = originator_id if originator_id.__class__ is str else as_key(originator_id)  # SQLite's: hex
+        if isinstance(state, str):  # text where SQL rewrote the bytes
+            state = state.encode()
+        named = topics.get(topic) or topics.setdefault(topic, b"%d:%s" % (len(topic.encode()), topic.encode()))
+        event_digest = sha256(
+            b"32:%s%d:%d%s%d:%s" % (key.encode(), len(b"%d" % version), version, named, len(state), state)
+        ).digest()
         held = chains.get(key)
+        if stored is not None and sealed_id == originator_id and sealed_version == version:  # the usual event:
+            if held is None and version == 1:  # its deal's next, sealed where it stands; checked in full below
+                recomputed = sha256(zero + event_digest).digest()  # only if its seal differs
+            elif held is not None and held[0] == version - 1:
+                recomputed = sha256(held[1] + event_digest).digest()
+            else:
+                recomputed = b""
+            if recomputed == stored:
+                chains[key] = (version, recomputed)
+                if add is not None:
+                    add(recomputed)
+                if prefix is not None and tree is not None and tree.size == prefix:
+                    found.prefix_root, found.prefix_position = tree.root(), position
+                continue
+        sealed_for = None
+        if stored is not None:
+            sealed_for = (key, version)
+            if sealed_id != originator_id or sealed_version != version:
+                sealed_for = (seals.key(sealed_id), sealed_version)
+                foreign[sealed_for] = bytes(stored)  # another event's seal, at this event's position
         last = held[0] if held else 0
-        before = held[1] if held else seals.ZERO
-        stored = row["seal"]
+        before = (
+            held[1]
+            if held and held[0] == version - 1
+            else foreign.get((key, version - 1), held[1] if held else seals.ZERO)
+        )
         problem = None
         if version <= last:
             problem = (REORDERED, f"version {version} stands after version {last} in the log")
@@ -95,29 +137,26 @@ def verify(app: HasStore, *, originator: UUID | None = None, prefix: int | None 
             gone = f"version {last + 1}" if version == last + 2 else f"versions {last + 1} to {version - 1}"
             problem = (MISSING, f"{gone} missing before it")
             gaps.append((key, version, last + 1))
-        recomputed = seals.chained(before, event_digest)
+        recomputed = sha256(before + event_digest).digest()  # seals.chained, inline: it runs a million times
         if stored is None:
             problem = problem or (UNSEALED, "the store holds it without a seal: it was written outside dealflow")
-        elif bytes(row["digest"]) != event_digest:
-            problem = problem or (CHANGED, "its content is not what was sealed")
+        elif sealed_for is not None and sealed_for != (key, version):
+            sealed_as = f"version {sealed_version}" if sealed_for[0] == key else "another event"
+            problem = problem or (REORDERED, f"position {position} was sealed for {sealed_as}")
         elif problem is None and bytes(stored) != recomputed:
-            problem = (CHANGED, "the seal chain breaks here: the event before it was changed or removed")
-        elif problem is None and row["sealed_at"] is not None and row["sealed_at"] != position:
-            problem = (REORDERED, f"sealed at position {row['sealed_at']}, found at {position}")
+            problem = (CHANGED, "its content is not what was sealed")
         if problem is not None:
             breaks.setdefault((key, version), Break(key, version, position, *problem))
-        # the chain goes on from what was sealed, so that each break is reported once; the tree takes
-        # what the store holds now, so that a checkpoint made before the break no longer matches
+        # the chain goes on from what was sealed for this event, so that each break is reported once; the
+        # tree takes what the store holds now, so that a checkpoint made before the break no longer matches
+        carried = recomputed if stored is None else bytes(stored)
+        if sealed_for is not None and sealed_for != (key, version):
+            carried = foreign.get((key, version), recomputed)  # this one's, if its position came first
         if version > last:  # an earlier version found late leaves the chain where the latest one left it
-            chains[key] = (version, recomputed if stored is None else bytes(stored))
-        tree.add(recomputed)
-        found.events += 1
-        found.last_position = position
-        if stored is not None and not row["on_upgrade"] and found.recorded_from is None:
-            found.recorded_from = position
-        if stored is not None and row["on_upgrade"]:
-            found.on_upgrade += 1
-        if prefix is not None and tree.size == prefix:
+            chains[key] = (version, carried)
+        if add is not None:
+            add(recomputed)
+        if tree is not None and prefix is not None and tree.size == prefix:
             found.prefix_root, found.prefix_position = tree.root(), position
     for key, version, sealed_at in _orphans(app, originator):
         breaks.setdefault((key, version), Break(key, version, None, MISSING, f"sealed at position {sealed_at}, gone"))
@@ -128,31 +167,38 @@ def verify(app: HasStore, *, originator: UUID | None = None, prefix: int | None 
             breaks[(key, version)] = Break(key, version, was.position, REORDERED, detail)
     for key, version, first in gaps:  # each version missing named by its own seal row: the gap adds nothing
         gap = breaks.get((key, version))
-        named = [breaks.get((key, v)) for v in range(first, version)]
-        if gap is not None and gap.problem == MISSING and all(b is not None and b.position is None for b in named):
+        each = [breaks.get((key, v)) for v in range(first, version)]
+        if gap is not None and gap.problem == MISSING and all(b is not None and b.position is None for b in each):
             del breaks[(key, version)]
+    found.events, found.on_upgrade, found.recorded_from, found.last_position = events, upgrades, recorded_from, position
     found.aggregates = len(chains)
     found.breaks = sorted(breaks.values(), key=lambda b: (b.position is None, b.position or 0, b.key, b.version))
-    found.root = tree.root()
+    found.root = tree.root() if tree is not None else None
     return found
 
 
-def _walk(app: HasStore, originator: UUID | None) -> Iterator[Any]:
+def _walk(app: HasStore, originator: UUID | None) -> Iterator[tuple[Any, ...]]:
+    """The log's events with the seal rows of their positions, as tuples in WALK's order, a page at a time."""
     mark = sql.param(app)
     one = f" AND e.originator_id = {mark}" if originator is not None else ""
     wanted = [] if originator is None else [originator.hex if app.store.is_sqlite else originator]
     parts = {"position": sql.position(app), "seals": sql.qualified(app, sealing.TABLE), "mark": mark}
+    statement = sql.statement(app, WALK, one=one, limit=str(PAGE), **parts)
+    sqlite = app.store.is_sqlite
     after = 0
     while True:
-        page = list(sql.select(app, WALK, after, *wanted, one=one, limit=str(PAGE), **parts))
-        yield from page
+        with app.recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, (after, *wanted))
+            page = cursor.fetchall()
+        yield from page if sqlite else (tuple(row.values()) for row in page)  # a sqlite3.Row unpacks as is
         if len(page) < PAGE:
             return
-        after = page[-1]["position"]
+        after = page[-1][0] if sqlite else page[-1]["position"]
 
 
 def _orphans(app: HasStore, originator: UUID | None) -> Iterator[tuple[str, int, int | None]]:
     one = f" AND s.originator_id = {sql.param(app)}" if originator is not None else ""
     wanted = [] if originator is None else [originator.hex if app.store.is_sqlite else originator]
-    for row in sql.select(app, ORPHANS, *wanted, one=one, seals=sql.qualified(app, sealing.TABLE)):
+    parts = {"seals": sql.qualified(app, sealing.TABLE), "position": sql.position(app)}
+    for row in sql.select(app, ORPHANS, *wanted, one=one, **parts):
         yield seals.key(row["originator_id"]), row["originator_version"], row["position"]
