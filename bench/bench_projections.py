@@ -13,8 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import TESTS, executable, installed_env, scratch
-from dealflow.application import DealflowApp
+from common import bulk_store, executable, installed_env
 
 DEALS = 100_000  # about a million events: most deals die young, won ones carry forty events
 REBUILDS = 3
@@ -46,15 +45,7 @@ def _raw_scan(path: Path) -> tuple[float, int]:
 
 
 def run() -> dict[str, object]:
-    sys.path.insert(0, str(TESTS))
-    from bulk_book import fill
-
-    store = scratch() / "book.db"
-    app = DealflowApp(str(store))
-    started = time.perf_counter()
-    events = fill(app, DEALS)
-    generated = time.perf_counter() - started
-    app.close()
+    store, events, generated = bulk_store("book.db", DEALS)
     env = installed_env(DEALFLOW_DB=str(store), DEALFLOW_ACTOR="bench")
     dealflow = executable("dealflow")
 

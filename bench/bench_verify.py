@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 import statistics
 import subprocess
-import sys
 import time
 
-from common import TESTS, executable, installed_env, scratch
-from dealflow.application import DealflowApp
+from common import bulk_store, executable, installed_env
 
 DEALS = 100_000  # about a million events, as the projections' bench
 RUNS = 3
@@ -23,15 +21,7 @@ def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, str]:
 
 
 def run() -> dict[str, object]:
-    sys.path.insert(0, str(TESTS))
-    from bulk_book import fill
-
-    store = scratch() / "sealed.db"
-    app = DealflowApp(str(store))
-    started = time.perf_counter()
-    events = fill(app, DEALS)
-    generated = time.perf_counter() - started
-    app.close()
+    store, events, generated = bulk_store("sealed.db", DEALS)
     env = installed_env(DEALFLOW_DB=str(store), DEALFLOW_ACTOR="bench")
     dealflow = executable("dealflow")
     verified = [_timed([dealflow, "verify", "--json"], env) for _ in range(RUNS)]

@@ -53,3 +53,19 @@ def installed_env(**extra: str) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     env.update(extra)
     return env
+
+
+def bulk_store(name: str, deals: int) -> tuple[Path, int, float]:
+    """A SQLite store of `deals` realistic deals (the tests' bulk book): its file, its events and the
+    seconds it took to write."""
+    sys.path.insert(0, str(TESTS))
+    from bulk_book import fill
+    from dealflow.application import DealflowApp
+
+    store = scratch() / name
+    app = DealflowApp(str(store))
+    started = time.perf_counter()
+    events = fill(app, deals)
+    generated = time.perf_counter() - started
+    app.close()
+    return store, events, generated
