@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from conftest import Dealflow
 from dealflow.application import DealflowApp
 from dealflow.storage import sealing, sql
 
@@ -113,3 +114,43 @@ def test_verify_refuses_what_it_cannot_check(dealflow, tmp_path):
         1,
         "dealflow: no deal 'V-9' in this store: `dealflow deals` lists the deals",
     )
+
+
+def test_an_exported_log_carries_seals_that_survive_a_round_trip_and_refuse_an_edited_line(dealflow, tmp_path):
+    recorded(dealflow)
+    exported = tmp_path / "log.jsonl"
+    dealflow.run("export", "events", "--format", "jsonl", "-o", exported, check=True)
+    lines = [json.loads(line) for line in exported.read_text().splitlines()]
+    assert len(lines) == 6 and all(len(line["seal"]) == 64 for line in lines)
+
+    other = Dealflow(str(tmp_path / "other.db"))
+    other.run("import", "events", exported, check=True)
+    again = tmp_path / "again.jsonl"
+    other.run("export", "events", "--format", "jsonl", "-o", again, check=True)
+    assert [json.loads(line)["seal"] for line in again.read_text().splitlines()] == [line["seal"] for line in lines]
+
+    for name, text in (
+        ("edited", exported.read_text().replace("second call", "third call")),
+        ("cut", "\n".join(line for line in exported.read_text().splitlines() if "first call" not in line)),
+    ):
+        changed = tmp_path / f"{name}.jsonl"
+        changed.write_text(text + "\n")
+        third = Dealflow(str(tmp_path / f"{name}.db"))
+        refused = third.run("import", "events", changed)
+        assert refused.returncode == 1, refused.stderr
+        assert "its seal does not match its content and the lines of its deal before it" in refused.stderr
+        assert third.events() == 0
+
+
+def test_a_scripts_lines_without_seals_still_import(dealflow, tmp_path):
+    script = tmp_path / "script.jsonl"
+    script.write_text(
+        json.dumps(
+            {"deal": "D-7", "version": 1, "event": "Opened", "effective_on": "2025-02-03", "actor": "crm-bot",
+             "account": "Initech", "title": "Printers"}
+        )
+        + "\n"
+    )  # fmt: skip
+    done = dealflow.run("import", "events", script)
+    assert done.returncode == 0, done.stderr
+    assert dealflow.run("verify").returncode == 0

@@ -13,6 +13,7 @@ from dealflow.aggregates.errors import FROM, TO, InvalidInput, NotFound
 from dealflow.aggregates.events import Opened
 from dealflow.aggregates.ids import deal_uuid
 from dealflow.aggregates.settings import Settings
+from dealflow.exports.line_seals import LineSeals
 from dealflow.exports.trail import Entry, Trail
 from dealflow.storage import eventlog
 from dealflow.views import event_row, setting_row
@@ -47,11 +48,19 @@ def log(app: DealflowApp, *, deal: str | None = None, start: date | None = None,
         )
     if deal is None:
         total = app.recorder.max_notification_id() or 0
-        return Trail("events", lambda: _entries(app, eventlog.pages(app, stop=total), start, end), total, True)
+        return Trail("events", lambda: _sealed(_entries(app, eventlog.pages(app, stop=total), start, end)), total, True)
     notifications = eventlog.of_originator(app, deal_uuid(deal))
     if not notifications or notifications[0].topic != OPENED:
         raise NotFound(f"no deal {deal!r} in this store: `dealflow deals` lists the deals")
-    return Trail("events", lambda: _entries(app, [notifications], start, end), len(notifications), True)
+    return Trail("events", lambda: _sealed(_entries(app, [notifications], start, end)), len(notifications), True)
+
+
+def _sealed(entries: Iterator[Entry]) -> Iterator[Entry]:
+    """Each line with its seal, chained to its deal's line before it (`line_seals.py`)."""
+    chain = LineSeals()
+    for row, event in entries:
+        row["seal"] = chain.seal(row)
+        yield row, event
 
 
 def _entries(app: DealflowApp, pages: Any, start: date | None, end: date | None) -> Iterator[Entry]:

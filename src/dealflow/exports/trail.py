@@ -11,7 +11,7 @@ from typing import Any
 from dealflow.reports.table import Cell, Column, Table, as_text
 
 COMMON = ("version", "event", "recorded_at", "effective_on", "actor", "stage", "action", "state")
-LOG = ("position", "deal")  # what the whole log's rows add in front
+LOG = ("position", "deal", "seal")  # what the whole log's rows add (a sheet shows the first two, in front)
 Entry = tuple[dict[str, Any], Any]  # (the JSON row, the event it came from)
 
 _COLUMNS = (

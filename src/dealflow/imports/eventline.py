@@ -23,7 +23,7 @@ from dealflow.imports.replay import COMMANDS, IMPORTS
 from dealflow.views import SETTING_CHANGE_NAME as SETTING
 from dealflow.views import event_row, setting_row
 
-NOT_COMPARED = ("position", "deal", "recorded_at")  # what a new store gives each event afresh
+NOT_COMPARED = ("position", "deal", "recorded_at", "seal")  # what a new store gives each event afresh
 
 
 @dataclass
@@ -35,6 +35,13 @@ class Line:
     actor: str
     fields: dict[str, Any]  # the event's own, as written
     row: dict[str, Any]  # the line but for what a new store gives afresh: what the replay must give
+    deal: Any = None  # its deal as the line names it, and its seal (`exports/line_seals.py`)
+    seal: Any = None
+
+    @property
+    def sealed_content(self) -> dict[str, Any]:
+        """What its seal covers, as the export sealed it."""
+        return {"deal": self.deal, "seal": self.seal, **self.row}
 
     @property
     def imported(self) -> dict[str, Any] | None:
@@ -81,7 +88,7 @@ def read_line(text: str) -> Line:
     fields = {key: value for key, value in row.items() if key not in ("version", "event", "effective_on", "actor")}
     if event == SETTING and (not isinstance(data.get("name"), str) or data.get("value") is None):
         raise RowError(None, "no setting", "a settings change names the setting (name) and its value")
-    return Line(event, deal_id, version, on, actor, fields, row)
+    return Line(event, deal_id, version, on, actor, fields, row, data.get("deal"), data.get("seal"))
 
 
 def _event(data: dict[str, Any]) -> str:

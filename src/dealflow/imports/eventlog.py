@@ -19,6 +19,7 @@ from uuid import UUID
 
 from dealflow.aggregates.errors import DealflowError, Field, InvalidInput, Vocabulary
 from dealflow.aggregates.ids import invoice_uuid
+from dealflow.exports.line_seals import LineSeals
 from dealflow.imports.eventline import Line, as_line, digest, disagreement, read_line, settings_id
 from dealflow.imports.outcome import Outcome, RowError
 from dealflow.imports.replayer import Replay, Trial
@@ -44,9 +45,19 @@ class EventImport:
         self.settings: Settings | None = None  # the settings aggregate, once a line needs it
         self.trial: Trial | None = None  # the first pass's replay, from chunk to chunk
         self.broken: dict[UUID, int] = {}  # a deal (or the settings) whose line was refused: that line
+        self.seals = LineSeals()  # each deal's chain of line seals, as the file is read
 
     def parse(self, cells: Sequence[str]) -> tuple[Line, str, str]:
         line = read_line(cells[0])
+        broken = self.seals.check(line.sealed_content)  # read in the file's order, in the first pass only
+        if broken is not None:
+            raise RowError(
+                "seal",
+                "seal broken",
+                f"{broken}: the file was changed after it was exported; export the log again (to import a file "
+                "edited on purpose, leave out the seals of its deal's lines)",
+                refused=True,
+            )
         return line, f"{(line.deal_id or SETTING).casefold()}@{line.version}", digest(line)
 
     def encode(self, line: Line) -> str:
