@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -233,3 +233,9 @@ def server(cluster: Cluster) -> Cluster:
     if not cluster.is_running():
         cluster.start()
     return cluster
+
+
+def unsealed(line: dict[str, Any]) -> dict[str, Any]:
+    """An exported event line without its seal: what a test that edits lines on purpose imports
+    (`import events` refuses a sealed line that was changed)."""
+    return {key: value for key, value in line.items() if key != "seal"}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Dealflow
+from conftest import Dealflow, unsealed
 from dealbook import ACTOR, advance_in_app
 from dealflow.aggregates.opportunity import Opportunity
 from dealflow.application import DealflowApp
@@ -195,7 +195,7 @@ def test_an_imported_invoice_amount_out_of_range_is_refused_naming_the_cell(book
 def test_an_imported_event_with_an_amount_out_of_range_is_refused_naming_the_line(book, tmp_path: Path):
     lines = [json.loads(line) for line in book.run("export", "events", "--format", "jsonl").stdout.splitlines()]
     [opened] = [line for line in lines if line["event"] == "Opened" and line["deal"] == IN_COMMITMENT]
-    edited = {**opened, "deal": "D-0099", "deal_id": "D-0099", "value": ABSURD}
+    edited = {**unsealed(opened), "deal": "D-0099", "deal_id": "D-0099", "value": ABSURD}
     path = tmp_path / "log.jsonl"
     path.write_text(json.dumps(edited) + "\n", encoding="utf-8")
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Dealflow
+from conftest import Dealflow, unsealed
 
 # A Salesforce report export: a byte-order mark, M/D/YYYY dates, thousands separators, quoted
 # commas and a line break inside a cell, blank cells, and the CRM's own stage names.
@@ -420,7 +420,8 @@ def test_an_event_line_the_method_refuses_stops_the_import_before_anything_is_wr
     answers = ("--opportunity", "yes", "--solution", "yes", "--winnable", "yes", "--worth", "yes")
     ok(source, "act", "D-1", "qualify", *answers, "--on", "2025-01-11")
     ok(source, "advance", "D-1", "--on", "2025-01-12")
-    lines = [json.loads(line) for line in ok(source, "export", "events", "--format", "jsonl").stdout.splitlines()]
+    exported = ok(source, "export", "events", "--format", "jsonl").stdout.splitlines()
+    lines = [unsealed(json.loads(line)) for line in exported]
     lines[1]["fields"]["worth"] = False  # edited by hand: then the advance after it breaks the method
     edited = write(tmp_path, "log.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
 
@@ -445,7 +446,8 @@ def refused_fifth(tmp_path: Path) -> Path:
     ok(source, "advance", "D-1", "--on", "2025-01-12")  # line 5
     ok(source, "note", "D-2", "sent the brochure", "--on", "2025-01-12")  # line 6
     ok(source, "note", "D-1", "kick-off booked", "--on", "2025-01-13")  # line 7
-    lines = [json.loads(line) for line in ok(source, "export", "events", "--format", "jsonl").stdout.splitlines()]
+    exported = ok(source, "export", "events", "--format", "jsonl").stdout.splitlines()
+    lines = [unsealed(json.loads(line)) for line in exported]
     assert [(line["deal"], line["event"]) for line in lines][2:5] == [
         ("D-1", "ActionRecorded"), ("D-2", "NoteAdded"), ("D-1", "Advanced"),
     ]  # fmt: skip
@@ -528,7 +530,8 @@ def test_an_invoice_id_claimed_twice_in_an_event_log_is_refused_before_anything_
         "INV-2,Globex,200,EUR,2025-03-02,2025-04-01\n",
     )
     ok(source, "import", "invoices", ledger)
-    exported = ok(source, "export", "events", "--format", "jsonl").stdout.replace('"INV-2"', '"INV-1"')
+    sealed = ok(source, "export", "events", "--format", "jsonl").stdout.splitlines()
+    exported = "".join(json.dumps(unsealed(json.loads(line))) + "\n" for line in sealed).replace('"INV-2"', '"INV-1"')
     log = write(tmp_path, "log.jsonl", exported)
     claims = [n for n, line in enumerate(exported.splitlines(), 1) if json.loads(line)["event"] == "Invoiced"]
     before = dealflow.events()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Dealflow, dealflow_executable
+from conftest import Dealflow, dealflow_executable, unsealed
 
 
 def run_bytes(cli: Dealflow, *args: bytes) -> subprocess.CompletedProcess[bytes]:
@@ -44,7 +44,7 @@ def test_a_nul_character_in_an_imported_event_is_refused_and_the_reports_keep_wo
 ):
     assert dealflow_on.run("open", "Acme", "--title", "ERP").returncode == 0
     exported = dealflow_on.run("export", "events", "--format", "jsonl", check=True).stdout.splitlines()
-    opened = {**json.loads(exported[0]), "deal": "D-0099", "deal_id": "D-0099", "account": "Ac\x00me"}
+    opened = {**unsealed(json.loads(exported[0])), "deal": "D-0099", "deal_id": "D-0099", "account": "Ac\x00me"}
     log = tmp_path / "log.jsonl"
     log.write_text(json.dumps(opened) + "\n", encoding="utf-8")
     before = dealflow_on.events()
