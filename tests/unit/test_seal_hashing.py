@@ -60,3 +60,15 @@ def test_a_seal_depends_on_the_seal_before_it():
     event = seals.digest(uuid4(), 2, "t", b"{}")
     first, other = seals.chained(seals.ZERO, b"a" * 32), seals.chained(seals.ZERO, b"b" * 32)
     assert seals.chained(first, event) != seals.chained(other, event)
+
+
+def test_the_seals_a_process_wrote_are_remembered_by_aggregate_and_version_and_the_oldest_forgotten():
+    from dealflow.storage.sealing import Recent
+
+    recent = Recent()
+    recent.LIMIT = 2
+    a, b, c = (uuid4() for _ in range(3))
+    recent.remember([(a, 1, b"a1"), (a, 2, b"a2"), (b.hex, 1, b"b1")])
+    assert (recent.get(a.hex, 2), recent.get(a.hex, 1), recent.get(b.hex, 1)) == (b"a2", None, b"b1")
+    recent.remember([(c, 1, b"c1")])
+    assert (recent.get(a.hex, 2), recent.get(b.hex, 1), recent.get(c.hex, 1)) == (None, b"b1", b"c1")

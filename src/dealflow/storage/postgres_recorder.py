@@ -42,16 +42,21 @@ SLICE = 2_000  # events a statement: about 1 MB of imported events
 class SlicedPostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
+        self.recent = sealing.Recent()
         self.sql_create_statements.append(sealing.table_statement(self, sealing.POSTGRES_CREATE))
         self.insert_seals_statement = sealing.table_statement(self, sealing.POSTGRES_INSERT)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if self.datastore.enable_db_functions:  # the library's database function would write no seals
             raise NotImplementedError("dealflow seals every event: POSTGRES_ENABLE_DB_FUNCTIONS is not supported")
-        previous = sealing.postgres_previous(self, stored_events)
+        previous = sealing.postgres_previous(self, stored_events, self.recent)
+        written: list[sealing.Sealed] = []
         if len(stored_events) <= SLICE:
-            return super().insert_events(stored_events, previous=previous, **kwargs)
-        return self._insert_in_slices(stored_events, previous)
+            positions = super().insert_events(stored_events, previous=previous, written=written, **kwargs)
+        else:
+            positions = self._insert_in_slices(stored_events, previous, written)
+        self.recent.remember(written)  # committed
+        return positions
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -59,10 +64,13 @@ class SlicedPostgresRecorder(PostgresApplicationRecorder):
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or []
         sealed = kwargs.get("sealed") or sealing.rows(stored_events, kwargs["previous"], uuids=True)
         curs.executemany(self.insert_seals_statement, sealing.placed(sealed, positions))
+        kwargs["written"].extend(sealed)
         return positions
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def _insert_in_slices(self, stored_events: Sequence[StoredEvent], previous: sealing.Previous) -> list[int]:
+    def _insert_in_slices(
+        self, stored_events: Sequence[StoredEvent], previous: sealing.Previous, written: list[sealing.Sealed]
+    ) -> list[int]:
         sealed = sealing.rows(stored_events, previous, uuids=True)  # an aggregate's chain crosses slices
         notification_ids: list[int] = []
         with self.datastore.get_connection() as connection, connection.transaction():
@@ -73,6 +81,7 @@ class SlicedPostgresRecorder(PostgresApplicationRecorder):
                 part = stored_events[start : start + SLICE]
                 with connection.cursor() as cursor:
                     PostgresAggregateRecorder._insert_stored_events(self, cursor, part)  # the plain INSERT ... unnest
-                    found = self._fetch_ids_after_insert_events(cursor, part, sealed=sealed[start : start + SLICE])
+                    part_sealed = sealed[start : start + SLICE]
+                    found = self._fetch_ids_after_insert_events(cursor, part, sealed=part_sealed, written=written)
                     notification_ids.extend(found or ())
         return notification_ids

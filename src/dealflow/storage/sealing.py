@@ -12,6 +12,7 @@ ignored, and `verify` says where the two disagree.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -73,10 +74,39 @@ def placed(sealed: Sequence[Sealed], positions: Sequence[int], *, on_upgrade: bo
     return [(position, *row, on_upgrade) for row, position in zip(sealed, positions, strict=True)]
 
 
-def sqlite_previous(cursor: Any, events_table: str) -> Previous:
+class Recent:
+    """The last seal this process wrote for each aggregate, remembered once its transaction committed:
+    a process that records on a deal again (an import, the demo, a server) chains its next event
+    without reading the seal back. A seal, once stored, never changes, so the memory is never stale;
+    an aggregate another process wrote since is at another version, and is read."""
+
+    LIMIT = 10_000  # aggregates remembered: the oldest forgotten first
+
+    def __init__(self) -> None:
+        self.seals: dict[str, tuple[int, bytes]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: str, version: int) -> bytes | None:
+        held = self.seals.get(key)
+        return held[1] if held is not None and held[0] == version else None
+
+    def remember(self, sealed: Iterable[Sealed]) -> None:
+        with self.lock:
+            for originator, version, seal in sealed:
+                key = seals.key(originator)
+                self.seals.pop(key, None)  # to the end: the most recent is forgotten last
+                self.seals[key] = (version, seal)
+            while len(self.seals) > self.LIMIT:
+                del self.seals[next(iter(self.seals))]
+
+
+def sqlite_previous(cursor: Any, events_table: str, recent: Recent | None = None) -> Previous:
     statement = SQLITE_PREVIOUS.format(events=events_table)  # the library's own table name
 
     def previous(key: str, version: int) -> bytes | None:
+        remembered = recent.get(key, version) if recent is not None else None
+        if remembered is not None:
+            return remembered
         cursor.execute(statement, (key, version))
         row = cursor.fetchone()
         return None if row is None else bytes(row[0])
@@ -84,24 +114,29 @@ def sqlite_previous(cursor: Any, events_table: str) -> Previous:
     return previous
 
 
-def postgres_previous(recorder: Any, stored_events: Iterable[StoredEvent]) -> Previous:
-    """The seals a save chains from, read in one round trip before its transaction: each aggregate's
-    event before its first here, stored already (the save loaded the aggregate at that version)."""
+def postgres_previous(recorder: Any, stored_events: Iterable[StoredEvent], recent: Recent | None = None) -> Previous:
+    """The seals a save chains from, read in one round trip before its transaction (none when this
+    process remembers them): each aggregate's event before its first here, stored already (the save
+    loaded the aggregate at that version)."""
     first: dict[Any, int] = {}
     for event in stored_events:
         first.setdefault(event.originator_id, event.originator_version)
-    wanted = [(originator, version - 1) for originator, version in first.items() if version > 1]
+    held: dict[tuple[str, int], bytes] = {}
+    wanted = []
+    for originator, version in first.items():
+        remembered = recent.get(seals.key(originator), version - 1) if recent is not None and version > 1 else None
+        if remembered is not None:
+            held[(seals.key(originator), version - 1)] = remembered
+        elif version > 1:
+            wanted.append((originator, version - 1))
     if not wanted:
-        return _none
+        return lambda key, version: held.get((key, version))
     statement = table_statement(recorder, POSTGRES_PREVIOUS, events=recorder.events_table_name)
     with recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
         cursor.execute(statement, ([o for o, _ in wanted], [v for _, v in wanted]))
-        held = {(seals.key(r["originator_id"]), r["originator_version"]): bytes(r["seal"]) for r in cursor.fetchall()}
+        for r in cursor.fetchall():
+            held[(seals.key(r["originator_id"]), r["originator_version"])] = bytes(r["seal"])
     return lambda key, version: held.get((key, version))
-
-
-def _none(key: str, version: int) -> bytes | None:
-    return None
 
 
 def table_statement(recorder: Any, template: str, events: str | None = None) -> Any:
