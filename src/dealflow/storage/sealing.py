@@ -13,6 +13,7 @@ ignored, and `verify` says where the two disagree.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -83,7 +84,7 @@ class Recent:
     LIMIT = 10_000  # aggregates remembered: the oldest forgotten first
 
     def __init__(self) -> None:
-        self.seals: dict[str, tuple[int, bytes]] = {}
+        self.seals: OrderedDict[str, tuple[int, bytes]] = OrderedDict()  # O(1) to forget the oldest
         self.lock = threading.Lock()
 
     def get(self, key: str, version: int) -> bytes | None:
@@ -92,12 +93,13 @@ class Recent:
 
     def remember(self, sealed: Iterable[Sealed]) -> None:
         with self.lock:
+            held = self.seals
             for originator, version, seal in sealed:
                 key = seals.key(originator)
-                self.seals.pop(key, None)  # to the end: the most recent is forgotten last
-                self.seals[key] = (version, seal)
-            while len(self.seals) > self.LIMIT:
-                del self.seals[next(iter(self.seals))]
+                held[key] = (version, seal)
+                held.move_to_end(key)  # the most recent is forgotten last
+            while len(held) > self.LIMIT:
+                held.popitem(last=False)
 
 
 def sqlite_previous(cursor: Any, events_table: str, recent: Recent | None = None) -> Previous:
