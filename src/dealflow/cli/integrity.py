@@ -103,8 +103,9 @@ def checkpoint(session: Session, output: Path | None) -> None:
     import json
 
     output.write_text(json.dumps(statement, indent=2) + "\n", encoding="utf-8")
-    say(f"checkpoint of {text(found.events)} events written to {output}: root {found.root.hex()}")
-    say("keep it somewhere the store's users cannot change it; `dealflow verify --checkpoint` proves against it")
+    say(f"checkpoint of {text(found.events)} events written to {output}")
+    say(f"root {found.root.hex()}")
+    say("keep it where the store's users cannot change it")
 
 
 def _against(found: Any, kept: Any) -> str | None:
@@ -132,7 +133,7 @@ def _names(app: Any, keys: set[str]) -> dict[str, str]:
             first = stored.first_events(app, [UUID(key)]).get(UUID(key))
         except Exception:  # its first event is what was changed: it may not even decode
             first = None
-        names[key] = _name(first) if first is not None else f"aggregate {key}"
+        names[key] = _name(first) if first is not None else f"aggregate {key[:12]}"
     return names
 
 
@@ -146,25 +147,26 @@ def _name(event: Any) -> str:
     return {"Settings": "the settings", "DealNumbers": "the deal numbers"}.get(kind, kind)
 
 
+BREAK = ("deal", "version", "position", "problem", "detail")
+
+
+def _break(found: Any, names: dict[str, str]) -> list[dict[str, Any]]:
+    """Each break as a row: the deal (or store record) by name, where, and what and how."""
+    return [
+        dict(zip(BREAK, (names[b.key], b.version, b.position, b.problem, b.detail), strict=True)) for b in found.breaks
+    ]
+
+
 def _print(found: Any, names: dict[str, str], kept: Any, file: Path | None, against: str | None) -> None:
     if found.breaks:
-        rows = [
-            {
-                "deal": names[b.key],
-                "version": b.version,
-                "position": "gone" if b.position is None else f"{b.position:,}",
-                "problem": b.problem,
-                "detail": b.detail,
-            }
-            for b in found.breaks
-        ]
-        print_table(rows, ("deal", "version", "position", "problem", "detail"))
-    deals = sorted({names[b.key] for b in found.breaks})
-    if found.breaks:
+        rows = _break(found, names)
+        for row in rows:
+            row["position"] = "gone" if row["position"] is None else f"{row['position']:,}"
+        print_table(rows, BREAK)
+        deals = sorted({names[b.key] for b in found.breaks})
         say(f"verify: FAIL: {len(found.breaks)} break(s) in the trail of {', '.join(deals)}")
     else:
-        chains = f"{found.aggregates:,} chains (deals, store records)"
-        say(f"verify: every seal holds: {found.events:,} events proven, in {chains}")
+        say(f"verify: every seal holds: {found.events:,} events in {found.aggregates:,} chains")
     if found.on_upgrade:
         say(f"{found.on_upgrade:,} events written before seals were sealed on upgrade")
     if found.recorded_from is not None:
@@ -175,7 +177,7 @@ def _print(found: Any, names: dict[str, str], kept: Any, file: Path | None, agai
         if against:
             say(f"checkpoint {file}: FAIL: {against}")
         else:
-            say(f"checkpoint {file}: the log still holds its {kept.events:,} events unchanged (made {kept.made_at})")
+            say(f"checkpoint {file}: the log still holds its {kept.events:,} events unchanged")
 
 
 def _as_json(found: Any, names: dict[str, str], kept: Any, against: str | None) -> dict[str, Any]:
@@ -186,16 +188,7 @@ def _as_json(found: Any, names: dict[str, str], kept: Any, against: str | None) 
         "root": None if found.root is None else found.root.hex(),  # computed with --checkpoint
         "sealed_on_upgrade": found.on_upgrade,
         "sealed_when_recorded_from": found.recorded_from,
-        "breaks": [
-            {
-                "deal": names[b.key],
-                "version": b.version,
-                "position": b.position,
-                "problem": b.problem,
-                "detail": b.detail,
-            }
-            for b in found.breaks
-        ],
+        "breaks": _break(found, names),
     }
     if kept is not None:
         data["checkpoint"] = {"events": kept.events, "root": kept.root.hex(), "holds": against is None, "why": against}

@@ -36,7 +36,7 @@ WALK = (
     "WHERE e.{position} > {mark}{one} ORDER BY e.{position} LIMIT {limit}"
 )
 ORPHANS = (
-    "SELECT s.originator_id, s.originator_version, s.position FROM {seals} s WHERE NOT EXISTS "
+    "SELECT s.originator_id, s.originator_version FROM {seals} s WHERE NOT EXISTS "
     "(SELECT 1 FROM {table} e WHERE e.{position} = s.position){one} ORDER BY s.position"
 )
 
@@ -63,7 +63,6 @@ class Verification:
     recorded_from: int | None = None  # the first position sealed when it was recorded
     on_upgrade: int = 0  # events sealed once, on upgrade
     prefix_root: bytes | None = None  # the root over the first `prefix` events, when asked
-    prefix_position: int | None = None
 
     @property
     def holds(self) -> bool:
@@ -81,7 +80,7 @@ def verify(
     tree = seals.MerkleTree() if root or prefix is not None else None
     as_key = seals.key
     topics: dict[str, bytes] = {}  # each topic length-prefixed once: `seals.hashed`, inline
-    gaps: list[tuple[str, int, int]] = []  # (aggregate, version, first version missing before it)
+    gaps: list[tuple[str, int, int]] = []  # (aggregate, version, the first version missing before it)
     late: dict[str, set[int]] = {}  # versions found after a later one
     foreign: dict[tuple[str, int], bytes] = {}  # seals found at another event's position, by their event
     events, upgrades, recorded_from, position = 0, 0, None, 0
@@ -115,7 +114,7 @@ def verify(
                 if add is not None:
                     add(recomputed)
                 if prefix is not None and tree is not None and tree.size == prefix:
-                    found.prefix_root, found.prefix_position = tree.root(), position
+                    found.prefix_root = tree.root()
                 continue
         sealed_for = None
         if stored is not None:
@@ -131,20 +130,20 @@ def verify(
         )
         problem = None
         if version <= last:
-            problem = (REORDERED, f"version {version} stands after version {last} in the log")
+            problem = (REORDERED, f"comes after version {last}")
             late.setdefault(key, set()).add(version)
         elif version > last + 1:
             gone = f"version {last + 1}" if version == last + 2 else f"versions {last + 1} to {version - 1}"
-            problem = (MISSING, f"{gone} missing before it")
+            problem = (MISSING, f"{gone} missing")
             gaps.append((key, version, last + 1))
         recomputed = sha256(before + event_digest).digest()  # seals.chained, inline: it runs a million times
         if stored is None:
-            problem = problem or (UNSEALED, "the store holds it without a seal: it was written outside dealflow")
+            problem = problem or (UNSEALED, "written outside dealflow")
         elif sealed_for is not None and sealed_for != (key, version):
             sealed_as = f"version {sealed_version}" if sealed_for[0] == key else "another event"
-            problem = problem or (REORDERED, f"position {position} was sealed for {sealed_as}")
+            problem = problem or (REORDERED, f"its position was sealed for {sealed_as}")
         elif problem is None and bytes(stored) != recomputed:
-            problem = (CHANGED, "its content is not what was sealed")
+            problem = (CHANGED, "not the content sealed")
         if problem is not None:
             breaks.setdefault((key, version), Break(key, version, position, *problem))
         # the chain goes on from what was sealed for this event, so that each break is reported once; the
@@ -157,13 +156,13 @@ def verify(
         if add is not None:
             add(recomputed)
         if tree is not None and prefix is not None and tree.size == prefix:
-            found.prefix_root, found.prefix_position = tree.root(), position
-    for key, version, sealed_at in _orphans(app, originator):
-        breaks.setdefault((key, version), Break(key, version, None, MISSING, f"sealed at position {sealed_at}, gone"))
+            found.prefix_root = tree.root()
+    for key, version in _orphans(app, originator):
+        breaks.setdefault((key, version), Break(key, version, None, MISSING, "its event is gone"))
     for key, version, first in gaps:  # the versions "missing" came later: the order changed
         if late.get(key, set()) >= set(range(first, version)):
             was = breaks[(key, version)]
-            detail = f"version {version} stands before version {first} in the log"
+            detail = f"comes before version {first}"
             breaks[(key, version)] = Break(key, version, was.position, REORDERED, detail)
     for key, version, first in gaps:  # each version missing named by its own seal row: the gap adds nothing
         gap = breaks.get((key, version))
@@ -196,9 +195,9 @@ def _walk(app: HasStore, originator: UUID | None) -> Iterator[tuple[Any, ...]]:
         after = page[-1][0] if sqlite else page[-1]["position"]
 
 
-def _orphans(app: HasStore, originator: UUID | None) -> Iterator[tuple[str, int, int | None]]:
+def _orphans(app: HasStore, originator: UUID | None) -> Iterator[tuple[str, int]]:
     one = f" AND s.originator_id = {sql.param(app)}" if originator is not None else ""
     wanted = [] if originator is None else [originator.hex if app.store.is_sqlite else originator]
     parts = {"seals": sql.qualified(app, sealing.TABLE), "position": sql.position(app)}
     for row in sql.select(app, ORPHANS, *wanted, one=one, **parts):
-        yield seals.key(row["originator_id"]), row["originator_version"], row["position"]
+        yield seals.key(row["originator_id"]), row["originator_version"]
