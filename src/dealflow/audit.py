@@ -12,12 +12,15 @@ here): they are reported as not judged, and the audit is incomplete, which is no
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from dealflow.aggregates.errors import Refused
+from dealflow.aggregates import correcting
+from dealflow.aggregates.errors import DealflowError, Refused
+from dealflow.aggregates.revised import fold, is_revision
+from dealflow.playbook import DEFAULTS, Defaults
 from dealflow.aggregates.lifecycle import lifecycle
 from dealflow.storage.unknown import UnknownEvent
 
@@ -92,14 +95,26 @@ def audit_store(histories: Iterable[Sequence[Any]]) -> StoreAudit:
     return StoreAudit(tuple(audit_deal(events) for events in histories))
 
 
-def audit_deal(events: Sequence[Any]) -> DealAudit:
-    """Replay one deal's stored events (in version order), judging each one before applying it."""
+def audit_deal(events: Sequence[Any], settings_on: Callable[[date], Defaults] | None = None) -> DealAudit:
+    """Replay one deal's stored events (in version order), judging each one before applying it. A
+    correction or void is judged by the history it leaves: replayed through the method, it must be
+    accepted and record what the revision says it does. `settings_on`: the settings in force on a date."""
     findings: list[Finding] = []
     deal: Any = None
-    for event in events:
+    for index, event in enumerate(events):
         if isinstance(event, UnknownEvent):
             findings += [_not_judged_newer(later, event) for later in events[len(findings) :]]
             break
+        if is_revision(event):
+            reasons = [*_revision_refused(events[: index + 1], settings_on or _defaults), *_dates_wrong(event, None)]
+            findings.append(_finding(event, Verdict.VIOLATION if reasons else Verdict.ALLOWED, reasons))
+            try:
+                deal = fold(events[: index + 1])
+            except Exception as error:  # a tampered log may not even fold
+                findings[-1] = _finding(event, Verdict.VIOLATION, [*findings[-1].reasons, _unappliable(error)])
+                findings += [_finding(e, Verdict.VIOLATION, [_not_judged(event)]) for e in events[len(findings) :]]
+                break
+            continue
         if is_imported(event):
             findings.append(_finding(event, Verdict.IMPORTED))
         else:
@@ -113,6 +128,22 @@ def audit_deal(events: Sequence[Any]) -> DealAudit:
             break
     deal_id = getattr(events[0], "deal_id", None) or str(events[0].originator_id)
     return DealAudit(deal_id, tuple(findings))
+
+
+def _defaults(_: date) -> Defaults:
+    return DEFAULTS
+
+
+def _revision_refused(history: Sequence[Any], settings_on: Callable[[date], Defaults]) -> list[str]:
+    """Why the history a revision leaves would not be accepted, or records other than the revision says."""
+    try:
+        again = correcting.rejudged(history, settings_on)
+    except DealflowError as refusal:
+        return [str(refusal)]
+    return [
+        f"the revision leaves version {version} recording {', '.join(sorted(fields))} otherwise than the method does"
+        for version, fields in again.changes.items()
+    ]
 
 
 def is_imported(event: Any) -> bool:

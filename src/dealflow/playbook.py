@@ -588,3 +588,11 @@ class Record(enum.StrEnum):
     ASSIGN = "assign"
     FORECAST = "forecast"
     BUYING_STAGE = "buying-stage"
+
+
+class Revise(enum.StrEnum):
+    """Revisions of the record, allowed in any state, that are no step of the method: the method judges
+    the history they leave instead (`aggregates/correcting.py`)."""
+
+    CORRECT = "correct"
+    VOID = "void"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eventsourcing.domain import Aggregate
 
 from dealflow.aggregates.lifecycle import stage_of
-from dealflow.playbook import Effect, Move, Record, action_with
+from dealflow.playbook import Effect, Move, Record, Revise, action_with
 
 if TYPE_CHECKING:
     from dealflow.aggregates.state import DealState
@@ -242,3 +242,28 @@ class BuyingStageUpdated(DealEvent):
 
     def assign(self, deal: DealState) -> None:
         deal.set_buying_stage(self.buying_stage)
+
+
+class Revision(DealEvent):
+    """A correction or a void of an earlier event: a new fact about the record, never an edit of it.
+
+    `versions` are the events the person corrected or voided; `changes` every stored fact the revision
+    replaces, by version (as text, for JSON) and field: the person's own change and what the method
+    works out again from it in later events (a concession's flags, the state left). The deal's state
+    is the fold of its history so revised (`correcting.py`): applying one only says that the state
+    must be folded again, which loading a deal does (`application/base.py`)."""
+
+    versions: list[int]
+    changes: dict[str, dict[str, Any]]
+    reason: str
+
+    def apply(self, deal: DealState) -> None:
+        deal.revised = True  # the loader folds the deal's history again; never saved in a snapshot
+
+
+class Corrected(Revision):
+    trigger: ClassVar[str] = Revise.CORRECT
+
+
+class Voided(Revision):
+    trigger: ClassVar[str] = Revise.VOID

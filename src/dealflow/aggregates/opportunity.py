@@ -44,6 +44,7 @@ from dealflow.aggregates.money import parse_amount, parse_currency
 from dealflow.aggregates.placement import Placement
 from dealflow.aggregates.receivables import open_invoice
 from dealflow.aggregates.recording import Live, effective_on, required_text
+from dealflow.aggregates.revising import Revising
 from dealflow.aggregates.storable import check_storable
 from dealflow.playbook import (
     ACTIONS,
@@ -65,7 +66,7 @@ CHASING = f"an invoice is chased {ON_INVOICES}"
 SIGNING = f"the agreement is signed in {SIGNING_STAGE.name}"
 
 
-class Opportunity(Placement, Conceding, Aggregate):
+class Opportunity(Placement, Conceding, Revising, Aggregate):
     """A sales deal. Open one with `Opportunity.open`."""
 
     @staticmethod

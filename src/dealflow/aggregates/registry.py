@@ -116,5 +116,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
         events.ForecastChanged, "forecast", ("value", "currency", "close_by"), replay.forecast_changed, None, _ALL
     ),
     EventType(events.BuyingStageUpdated, "buying-stage", ("buying_stage",), replay.buying_stage_updated, None, _ALL),
+    # a revision changes what earlier events say: every projection derives the deal's rows again
+    EventType(events.Corrected, "correct", ("versions", "reason"), replay.revision, None, _read_by(*PROJECTIONS)),
+    EventType(events.Voided, "void", ("versions", "reason"), replay.revision, None, _read_by(*PROJECTIONS)),
 )
 BY_KIND = MappingProxyType({event_type.kind: event_type for event_type in EVENT_TYPES})

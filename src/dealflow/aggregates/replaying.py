@@ -49,6 +49,8 @@ Replayer = Callable[[Any, Recorded], Opportunity | None]  # (the deal, or None f
 
 
 def _day(value: Any) -> date | None:
+    if isinstance(value, date):  # a stored event's own date (a correction's replay)
+        return value
     return None if value in (None, "") else date.fromisoformat(value)
 
 
@@ -177,6 +179,12 @@ def forecast_changed(deal: Opportunity, e: Recorded) -> None:
 
 def buying_stage_updated(deal: Opportunity, e: Recorded) -> None:
     deal.update_buying_stage(e.fields["buying_stage"], actor=e.actor, on=e.on)
+
+
+def revision(deal: Opportunity, e: Recorded) -> None:
+    """A correction or void is judged on the deal's whole history, which `import events` replays
+    through `correcting` with the history it keeps (`imports/replayer.py`), never through here."""
+    raise InvalidInput("a correction or void is replayed with the deal's history: import it with `import events`")
 
 
 # --- the import's commands ---------------------------------------------------------------------

@@ -31,6 +31,9 @@ class DealState:
     # were kept starts afresh: its next concession on a term may start anywhere, and sets the term's way.
     concession_positions: Mapping[str, Mapping[str, Decimal]] = MappingProxyType({})
     our_concession_directions: Mapping[str, int] = MappingProxyType({})
+    # Set by a correction or void (`events.Revision`) applied after the state was last folded: the
+    # loader then folds the deal's revised history again (`revised.fold`). Never set in a snapshot.
+    revised: bool = False
 
     def __init__(
         self,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from eventsourcing.application import Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import DatabaseError, IntegrityError, JSONTranscoder, Mapper
 
@@ -55,6 +56,19 @@ class OnStore(QuickSave):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    def construct_repository(self) -> Repository[Any]:
+        """The library's repository, but that a deal loaded past a correction is folded again (`revisions`)."""
+        from dealflow.application.revisions import RevisingRepository
+
+        library = super().construct_repository()
+        return RevisingRepository(
+            event_store=library.event_store,
+            snapshot_store=library.snapshot_store,
+            fastforward=library.fastforward,
+            fastforward_skipping=library.fastforward_skipping,
+            deepcopy_from_cache=library.deepcopy_from_cache,
+        )
 
     def construct_mapper(self) -> Mapper[Any]:
         mapper = super().construct_mapper()

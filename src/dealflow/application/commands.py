@@ -19,6 +19,7 @@ from dealflow.aggregates.ids import check_deal_id, deal_uuid, invoice_uuid, numb
 from dealflow.aggregates.opportunity import Opportunity
 from dealflow.application.queries import Queries
 from dealflow.application.retry import MANY_OPENED, retried
+from dealflow.application.revisions import Revisions
 from dealflow.playbook import DEFAULTS, Defaults
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class Concession(NamedTuple):
     bottom_line: Decimal | None
 
 
-class DealflowApp(Queries):
+class DealflowApp(Revisions, Queries):
     """Every accepted command is saved as events in one transaction, or not at all."""
 
     snapshotting_intervals = {Opportunity: SNAPSHOT_EVERY}  # noqa: RUF012 - the library's class attribute

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
+from dealflow.aggregates import revised
 from dealflow.aggregates.errors import Command, NotFound
 from dealflow.aggregates.events import DealEvent, Opened
 from dealflow.aggregates.ids import deal_uuid, invoice_uuid
@@ -55,20 +56,39 @@ class Queries(OnStore):
             return None
         return deal
 
-    def deal_as_of(self, deal_id: str, on: date) -> Opportunity:
-        """The deal as it stood at the end of `on`, from the events' effective dates."""
-        stored = [e for e in self.history(deal_id) if _effective_on(e) <= on]
-        if not stored:
-            raise NotFound(f"deal {deal_id!r} was not yet open on {on}")
-        known = [event for event in stored if not isinstance(event, UnknownEvent)]
-        if len(known) < len(stored):
+    def deal_as_of(self, deal_id: str, on: date, *, known_at: datetime | None = None) -> Opportunity:
+        """The deal as it stood at the end of `on`, from the events' effective dates, as corrected (as
+        known at `known_at`, when given: before the corrections recorded later)."""
+        history = self.history(deal_id)
+        if known_at is not None:
+            history = revised.known_at(history, known_at)
+        if any(isinstance(event, UnknownEvent) and _effective_on(event) <= on for event in history):
             raise self._newer_deal(deal_id)
-        deal: Any = None
-        for event in known:
-            if deal is not None:
-                deal.version = event.originator_version - 1  # events dated later are skipped
-            deal = event.mutate(deal)
+        known = [event for event in history if not isinstance(event, UnknownEvent)]
+        counted = [event for event in revised.effective(known) if event.effective_on <= on]
+        if not counted:
+            raise NotFound(f"deal {deal_id!r} was not yet open on {on}")
+        deal: Opportunity = revised.fold(counted, effective_history=counted)
         return deal
+
+    def deal_known_at(self, deal_id: str, at: datetime) -> Opportunity:
+        """The deal as the store held it at the recorded time `at`: its events until then, corrected only
+        by the corrections recorded until then."""
+        history = self.known_history(deal_id, known_at=at)
+        deal: Opportunity = revised.fold(history)
+        return deal
+
+    def known_history(self, deal_id: str, *, known_at: datetime | None = None) -> list[Any]:
+        """A deal's events, oldest first, all of them readable here (recorded until `known_at`, when given)."""
+        history = self.history(deal_id)
+        if any(isinstance(event, UnknownEvent) for event in history):
+            raise self._newer_deal(deal_id)
+        if known_at is None:
+            return history
+        held = revised.known_at(history, known_at)
+        if not held:
+            raise NotFound(f"deal {deal_id!r} was not yet recorded at {known_at:%Y-%m-%d %H:%M:%S} UTC")
+        return held
 
     def history(self, deal_id: str) -> list[Opened | DealEvent | UnknownEvent]:
         """A deal's events, oldest first; one a newer dealflow wrote is an `UnknownEvent`."""

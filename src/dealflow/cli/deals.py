@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import click
 
 from dealflow import __version__
 from dealflow.cli.context import Session, pass_session
 from dealflow.cli.output import emit_json, json_option, print_fields, print_table, say
-from dealflow.cli.params import DATE
+from dealflow.cli.params import DATE, known_at_option
 from dealflow.cli.recording import Recorded, recording
 from dealflow.playbook import STAGE_NAMES, Status
 
@@ -58,19 +58,24 @@ def open_deal(
 
 @click.command()
 @click.argument("deal")
+@known_at_option
 @json_option
 @pass_session
-def show(session: Session, deal: str, as_json: bool) -> None:
+def show(session: Session, deal: str, known_at: datetime | None, as_json: bool) -> None:
     """Show a deal: where it stands, its exit-signal checklist and the commands allowed next.
+
+    With --known-at, the deal as the store held it at that recorded time, before later corrections.
 
     \b
     Example:
       dealflow show D-0001
       dealflow show D-0001 --json
+      dealflow show D-0001 --known-at 2026-11-20T09:00
     """
     from dealflow.views import deal_detail
 
-    detail = deal_detail(session.app.deal(deal))
+    found = session.app.deal(deal) if known_at is None else session.app.deal_known_at(deal, known_at)
+    detail = deal_detail(found)
     if as_json:
         emit_json(detail)
         return

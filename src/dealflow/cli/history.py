@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import click
 
+from dealflow.aggregates import revised
 from dealflow.aggregates.errors import NotFound
+from dealflow.aggregates.events import Corrected
 from dealflow.aggregates.registry import EVENT_TYPES
 from dealflow.audit import DealAudit, StoreAudit, Verdict, audit_deal
 from dealflow.cli.context import Session, pass_session
 from dealflow.cli.output import cell, emit_json, json_option, print_fields, print_table, say, text
-from dealflow.cli.params import DATE
+from dealflow.cli.params import DATE, known_at_option
 from dealflow.cli.safe import shown
 from dealflow.storage.unknown import UnknownEvent
 from dealflow.views import event_row
@@ -64,27 +66,41 @@ def _value(value: Any) -> str:
 @click.argument("deal")
 @click.option("--as-of", type=DATE, help="Only events effective on or before this date.")
 @click.option("--version", type=click.IntRange(min=1), help="Only events up to this version.")
+@known_at_option
 @json_option
 @pass_session
-def history(session: Session, deal: str, as_of: date | None, version: int | None, as_json: bool) -> None:
+def history(
+    session: Session, deal: str, as_of: date | None, version: int | None, known_at: datetime | None, as_json: bool
+) -> None:
     """Replay a deal's events: when each happened and was recorded, who, what, and the state after it.
 
-    With --as-of (effective dates) or --version, only the events up to then, followed by
-    the deal as it stood then.
+    A corrected or voided event is marked with the version that revised it. With --as-of
+    (effective dates), --version or --known-at (recorded times: what the store said then, before
+    later corrections), only the events up to then, followed by the deal as it stood then.
 
     \b
     Example:
       dealflow history D-0001
       dealflow history D-0001 --as-of 2026-03-31
+      dealflow history D-0001 --known-at 2026-11-20T09:00
       dealflow history D-0001 --version 5 --json
     """
     if as_of is not None and version is not None:
         raise click.UsageError("give --as-of DATE or --version N, not both")
+    if known_at is not None and version is not None:
+        raise click.UsageError("give --known-at DATETIME or --version N, not both")
     app = session.app
     events = app.history(deal)
     then, when = None, ""
+    if known_at is not None:
+        events = revised.known_at(events, known_at)
+        if not events:
+            raise NotFound(f"deal {deal} was not yet recorded at {known_at:%Y-%m-%d %H:%M:%S} UTC")
+        then, when = app.deal_known_at(deal, known_at), f"as known at {known_at:%Y-%m-%d %H:%M:%S} UTC"
+    marks = _marks(events)
     if as_of is not None:
-        then, when = app.deal_as_of(deal, as_of), f"on {as_of}"
+        then = app.deal_as_of(deal, as_of, known_at=known_at)
+        when = f"on {as_of}" + (f", {when}" if when else "")
         events = [event for event in events if event.effective_on is None or event.effective_on <= as_of]
     elif version is not None:
         if version > events[-1].originator_version:
@@ -92,9 +108,9 @@ def history(session: Session, deal: str, as_of: date | None, version: int | None
         then, when = app.deal(deal, version=version), f"at version {version}"
         events = [event for event in events if event.originator_version <= version]
     if as_json:
-        emit_json([event_row(event) for event in events])
+        emit_json([{**event_row(event), **marks.get(event.originator_version, {})} for event in events])
         return
-    print_table([_history_line(event) for event in events], HISTORY_COLUMNS)
+    print_table([_history_line(event, marks.get(event.originator_version, {})) for event in events], HISTORY_COLUMNS)
     if then is not None:
         click.echo(f"\nthe deal as it stood {when}:")
         print_fields(
@@ -106,13 +122,39 @@ def history(session: Session, deal: str, as_of: date | None, version: int | None
         )
 
 
-def _history_line(event: Any) -> dict[str, Any]:
+def _marks(events: list[Any]) -> dict[int, dict[str, Any]]:
+    """For each revised version, the versions that corrected it (`corrected_by`) or voided it (`voided_by`)."""
+    known = [event for event in events if not isinstance(event, UnknownEvent)]
+    gone = revised.voided(known)
+    marks: dict[int, dict[str, Any]] = {}
+    for version, revisions in revised.revisions(known).items():
+        corrected = [r.originator_version for r in revisions if isinstance(r, Corrected)]
+        mark: dict[str, Any] = {}
+        if corrected:
+            mark["corrected_by"] = corrected
+        if version in gone:
+            mark["voided_by"] = gone[version]
+        if mark:
+            marks[version] = mark
+    return marks
+
+
+def _mark_text(mark: dict[str, Any]) -> str:
+    said = []
+    if "corrected_by" in mark:
+        said.append("corrected by " + ", ".join(map(str, mark["corrected_by"])))
+    if "voided_by" in mark:
+        said.append(f"voided by {mark['voided_by']}")
+    return f"[{'; '.join(said)}] " if said else ""
+
+
+def _history_line(event: Any, mark: dict[str, Any]) -> dict[str, Any]:
     return {
         "version": event.originator_version,
         "recorded": event.timestamp.astimezone(UTC).isoformat(timespec="seconds") if event.timestamp else None,
         "effective": event.effective_on,
         "actor": event.actor,
-        "what": describe(event),
+        "what": _mark_text(mark) + describe(event),
         "after": event.state,
     }
 
@@ -140,7 +182,7 @@ def audit(session: Session, deal: str | None, every_deal: bool, as_json: bool) -
     audits = []
     for deal_id in deal_ids:
         events = app.history(deal_id)
-        audits.append(audit_deal(events))
+        audits.append(audit_deal(events, app.settings))
         if not as_json:
             _print_deal_audit(audits[-1], events)
     _verdict(audits, as_json)

@@ -39,6 +39,8 @@ COMMANDS = {
     "assign": "dealflow.cli.records:assign",
     "forecast": "dealflow.cli.records:forecast",
     "buying-stage": "dealflow.cli.records:buying_stage",
+    "correct": "dealflow.cli.revisions:correct",
+    "void": "dealflow.cli.revisions:void",
     "history": "dealflow.cli.history:history",
     "audit": "dealflow.cli.history:audit",
     "verify": "dealflow.cli.integrity:verify",
