@@ -19,9 +19,9 @@ from typing import Any
 
 from dealflow.aggregates import correcting
 from dealflow.aggregates.errors import DealflowError, Refused
+from dealflow.aggregates.lifecycle import lifecycle
 from dealflow.aggregates.revised import fold, is_revision
 from dealflow.playbook import DEFAULTS, Defaults
-from dealflow.aggregates.lifecycle import lifecycle
 from dealflow.storage.unknown import UnknownEvent
 
 # Recorded times are UTC; effective dates are the recorder's local date, which can be

@@ -31,18 +31,19 @@ def _subclasses(cls: type) -> set[type]:
 
 
 def test_every_event_class_is_registered_once() -> None:
-    classes = {events.Opened, *(cls for cls in _subclasses(events.DealEvent) if cls.__module__.startswith("dealflow."))}
+    found = _subclasses(events.DealEvent) - {events.Revision}  # the base of Corrected and Voided, never stored
+    classes = {events.Opened, *(cls for cls in found if cls.__module__.startswith("dealflow."))}
     registered = [event_type.cls for event_type in EVENT_TYPES]
     assert len(registered) == len(set(registered))
     assert classes == set(registered)
 
 
 def test_a_new_subclass_of_deal_event_is_found_unregistered() -> None:
-    class Corrected(events.DealEvent):  # the walk that the test above relies on finds it
+    class Retitled(events.DealEvent):  # the walk that the test above relies on finds it
         pass
 
-    assert Corrected in _subclasses(events.DealEvent)
-    assert Corrected.__name__ not in BY_KIND
+    assert Retitled in _subclasses(events.DealEvent)
+    assert Retitled.__name__ not in BY_KIND
 
 
 def test_the_projections_decode_every_registered_event() -> None:
@@ -59,7 +60,9 @@ def test_every_projection_named_has_a_processor() -> None:
 def test_a_projection_handles_what_the_registry_says_it_reads(projection: str) -> None:
     handled = set(PROCESSORS[projection].handlers())
     read = {event_type.cls for event_type in EVENT_TYPES if projection in event_type.projections}
-    assert handled == read
+    revising = {event_type.cls for event_type in EVENT_TYPES if event_type.revises}  # `Projection.apply` derives again
+    assert handled == read - revising
+    assert revising <= read
 
 
 def test_an_event_replayed_from_an_import_has_the_live_command_too() -> None:

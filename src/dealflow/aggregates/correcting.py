@@ -173,9 +173,14 @@ def _replay(
             raise Refused(f"with this revision, version {event.originator_version} ({_what(event)}) is not recorded")
     replayed = deal.pending_events if deal is not None else []
     if len(replayed) != len(counted):
-        extra = replayed[len(counted)] if len(replayed) > len(counted) else None
-        what = type(extra).__name__ if extra is not None else "an event"
-        raise Refused(f"with this revision, the deal's history would record {what} it does not hold", rule="depends")
+        if len(replayed) > len(counted) and isinstance(replayed[len(counted)], events.Closed):
+            raise Refused(
+                "with this revision the deal's last account would be settled, which closes the deal: revise the "
+                "payment to what was paid then, and record what settles it with {}",
+                Command("pay", "INVOICE", "--amount", "AMOUNT"),
+                rule="would close",
+            )
+        raise Refused("with this revision, the deal's history would record events it does not hold", rule="depends")
     changes: dict[str, dict[str, Any]] = {}
     for stored, again in zip(counted, replayed, strict=True):
         if type(stored) is not type(again):

@@ -27,7 +27,7 @@ from dealflow.aggregates import replaying as replay
 from dealflow.aggregates.claims import DealNumbers, InvoiceNumber
 from dealflow.aggregates.replaying import Replayer
 
-__all__ = ["BY_KIND", "EVENT_TYPES", "PROJECTIONS", "DealNumbers", "EventType", "InvoiceNumber"]
+__all__ = ["BY_KIND", "EVENT_TYPES", "PROJECTIONS", "REVISIONS", "DealNumbers", "EventType", "InvoiceNumber"]
 
 PIPELINE, CONCESSIONS, AGEING = "pipeline", "concessions", "ageing"
 PROJECTIONS = (PIPELINE, CONCESSIONS, AGEING)
@@ -44,6 +44,7 @@ class EventType:
     replay_imported: Replayer | None  # records it again as an import did; None: no import records it
     projections: frozenset[str]  # the projections that read it (`PROJECTIONS`)
     claims_invoice: bool = False  # recording it claims an invoice id store-wide (`claims.InvoiceNumber`)
+    revises: bool = False  # it revises earlier events: a projection derives the deal's rows again (`revised.py`)
 
     @property
     def kind(self) -> str:
@@ -117,7 +118,12 @@ EVENT_TYPES: tuple[EventType, ...] = (
     ),
     EventType(events.BuyingStageUpdated, "buying-stage", ("buying_stage",), replay.buying_stage_updated, None, _ALL),
     # a revision changes what earlier events say: every projection derives the deal's rows again
-    EventType(events.Corrected, "correct", ("versions", "reason"), replay.revision, None, _read_by(*PROJECTIONS)),
-    EventType(events.Voided, "void", ("versions", "reason"), replay.revision, None, _read_by(*PROJECTIONS)),
+    EventType(
+        events.Corrected, "correct", ("versions", "reason"), replay.revision, None, _read_by(*PROJECTIONS), revises=True
+    ),
+    EventType(
+        events.Voided, "void", ("versions", "reason"), replay.revision, None, _read_by(*PROJECTIONS), revises=True
+    ),
 )
 BY_KIND = MappingProxyType({event_type.kind: event_type for event_type in EVENT_TYPES})
+REVISIONS = frozenset(event_type.kind for event_type in EVENT_TYPES if event_type.revises)

@@ -17,7 +17,6 @@ from dealflow.aggregates.errors import ID, ConcurrentChange, Refused
 from dealflow.aggregates.events import REFER, Conceded
 from dealflow.aggregates.ids import check_deal_id, deal_uuid, invoice_uuid, numbered_deal_id
 from dealflow.aggregates.opportunity import Opportunity
-from dealflow.application.queries import Queries
 from dealflow.application.retry import MANY_OPENED, retried
 from dealflow.application.revisions import Revisions
 from dealflow.playbook import DEFAULTS, Defaults
@@ -54,7 +53,7 @@ class Concession(NamedTuple):
     bottom_line: Decimal | None
 
 
-class DealflowApp(Revisions, Queries):
+class DealflowApp(Revisions):
     """Every accepted command is saved as events in one transaction, or not at all."""
 
     snapshotting_intervals = {Opportunity: SNAPSHOT_EVERY}  # noqa: RUF012 - the library's class attribute

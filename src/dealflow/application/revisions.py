@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from eventsourcing.application import Repository, project_aggregate
 
 from dealflow.aggregates import correcting, events
+from dealflow.aggregates.errors import REASON
+from dealflow.aggregates.recording import required_text
 from dealflow.aggregates.revised import fold
+from dealflow.application.queries import Queries
 from dealflow.application.retry import retried
 
 if TYPE_CHECKING:
     from dealflow.aggregates.opportunity import Opportunity
-    from dealflow.application.commands import DealflowApp
 
 
 class Revision(NamedTuple):
@@ -26,7 +28,7 @@ class Revision(NamedTuple):
     before: dict[int, Any]  # each revised version's event as it counted before
 
 
-class RevisingRepository(Repository):  # type: ignore[type-arg]
+class RevisingRepository(Repository[Any]):
     """Loads as the library's does, then folds a deal's whole history again when a revision came
     after the snapshot it started from (`DealState.revised`). A snapshot is taken of what this
     returns, so it holds the revised state, and later loads start from it."""
@@ -39,28 +41,30 @@ class RevisingRepository(Repository):  # type: ignore[type-arg]
         return aggregate
 
 
-class Revisions:
-    """The application's revising commands (mixed into `DealflowApp`)."""
+class Revisions(Queries):
+    """The application's revising commands (`DealflowApp` has them)."""
 
     @retried
     def correct(
-        self: DealflowApp, deal_id: str, versions: Sequence[int], given: Mapping[str, object], *, reason: str,
+        self, deal_id: str, versions: Sequence[int], given: Mapping[str, object], *, reason: str,
         actor: str,
     ) -> Revision:  # fmt: skip
         """Correct the events at `versions` with the values `given` (the recording command's words)."""
+        _reason(reason)
         history = self.known_history(deal_id)
         revised = correcting.correct(history, versions, given, self.settings)
         return self._revise(events.Corrected, history, versions, revised, reason, actor)
 
     @retried
-    def void(self: DealflowApp, deal_id: str, versions: Sequence[int], *, reason: str, actor: str) -> Revision:
+    def void(self, deal_id: str, versions: Sequence[int], *, reason: str, actor: str) -> Revision:
         """Void the events at `versions`: they no longer count, and stay in the log."""
+        _reason(reason)
         history = self.known_history(deal_id)
         revised = correcting.void(history, versions, self.settings)
         return self._revise(events.Voided, history, versions, revised, reason, actor)
 
     def _revise(
-        self: DealflowApp,
+        self,
         revision: type[events.Revision],
         history: list[Any],
         versions: Sequence[int],
@@ -75,5 +79,11 @@ class Revisions:
         event = deal.pending_events[-1]
         self._save(deal)
         counted = {e.originator_version: e for e in correcting.effective(history)}
-        before = {int(version): counted.get(int(version)) for version in (*versions, *revised.changes)}
+        revised_versions = [*versions, *map(int, revised.changes)]
+        before = {version: counted.get(version) for version in revised_versions}
         return Revision(fold([*history, event]), event, before)
+
+
+def _reason(reason: str) -> None:
+    """A revision says why, before anything is judged."""
+    required_text(reason, "{} for the revision: why the record was wrong", REASON.a)

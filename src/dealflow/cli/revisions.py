@@ -10,7 +10,6 @@ from typing import Any
 
 import click
 
-from dealflow.cli.actions import option_name
 from dealflow.cli.context import Session
 from dealflow.cli.output import text
 from dealflow.cli.recording import Recorded, recording

@@ -6,6 +6,7 @@ projections stop there, and every report says so, rather than count the log with
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
+from uuid import UUID
 
 from dealflow.projections.decode import Decoder, Event
 from dealflow.storage import eventlog
@@ -41,6 +42,17 @@ class LogReader:
             rows = [row for row in rows if row[0] < newer]
             events = [event for event in events if event.id < newer]
         return Page([row[0] for row in rows], events)
+
+    def deal_events(self, deal: str, version: int) -> list[Event]:
+        """A deal's events up to `version`, decoded (a revised deal's rows are derived again from them).
+        Their positions in the log are not read: each says 0."""
+        stored = self.app.recorder.select_events(UUID(deal), lte=version)
+        decode = self.decoder.decode_row
+        return [
+            event
+            for event in (decode(0, e.originator_id, e.originator_version, e.topic, e.state) for e in stored)
+            if event is not None
+        ]
 
     def newer_after(self, position: int) -> bool:
         """Whether the event after `position` is one a newer dealflow wrote."""

@@ -33,9 +33,10 @@ def standing(state: str) -> tuple[str | None, str]:
 
 
 class PipelineProcessor(Processor):
-    def __init__(self, view: PipelineView) -> None:
+    def __init__(self, view: PipelineView, numbers: dict[str, int] | None = None) -> None:
         self.view = view
         self.deals: dict[str, DealVersions] = {}
+        self.numbers = numbers or {}  # a deal derived again keeps its number
 
     def handlers(self) -> dict[type, Handler]:
         handle: dict[type, Handler] = {
@@ -66,9 +67,12 @@ class PipelineProcessor(Processor):
     def opened(self, event: Event) -> None:
         data = event.data
         stage, status = standing(data["state"])
-        self.last_id += 1
+        number = self.numbers.get(event.deal)
+        if number is None:
+            self.last_id += 1
+            number = self.last_id
         row = {
-            "id": self.last_id,
+            "id": number,
             "deal": event.deal,
             "deal_id": data["deal_id"],
             "account": data["account"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Table, and_, delete, func, insert, select
 
@@ -54,5 +54,14 @@ class Pipeline(Projection):
     version = 2
     tables: ClassVar[tuple[Table, ...]] = (pipeline_deals, pipeline_history)
 
-    def processor(self, connection: Connection) -> Processor:
-        return PipelineProcessor(SQLPipelineView(connection))
+    def processor(self, connection: Connection, numbers: dict[str, int] | None = None) -> Processor:
+        return PipelineProcessor(SQLPipelineView(connection), numbers)
+
+    def forget(self, connection: Connection, deal: str) -> dict[str, Any]:
+        """Delete a deal's versions; its next processor gives it its number again (the order deals were opened)."""
+        number = connection.execute(select(pipeline_deals.c.id).where(pipeline_deals.c.deal == deal)).scalar()
+        if number is None:
+            return {}
+        connection.execute(delete(pipeline_history).where(pipeline_history.c.id == number))
+        connection.execute(delete(pipeline_deals).where(pipeline_deals.c.deal == deal))
+        return {"numbers": {deal: number}}

@@ -14,8 +14,11 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from dealflow.aggregates.errors import DealflowError
+from dealflow.aggregates.registry import REVISIONS
 from dealflow.projections import tracking
 from dealflow.projections.decode import KINDS, Event
+
+VOIDED = "Voided"
 
 Handler = Callable[[Event], None]
 
@@ -76,14 +79,71 @@ class Projection(ABC):
 
     @abstractmethod
     def processor(self, connection: Connection) -> Processor:
-        """A processor for one batch, reading and writing through `connection`."""
+        """A processor for one batch, reading and writing through `connection` (and any keyword
+        arguments its `forget` returns)."""
 
-    def apply(self, connection: Connection, events: Sequence[Event], claim: tracking.Claim) -> bool:
-        """Process a batch unless another process has already moved this projection (then False)."""
+    def apply(
+        self,
+        connection: Connection,
+        events: Sequence[Event],
+        claim: tracking.Claim,
+        deal_history: DealHistory | None = None,
+    ) -> bool:
+        """Process a batch unless another process has already moved this projection (then False).
+
+        A correction or void among the events (`registry.REVISIONS`) changes what earlier events say:
+        the events before it are processed, then its deal's rows are forgotten and derived again from
+        the deal's history as revised (read by `deal_history`), then the events after it."""
         if not tracking.advance(connection, self.name, claim):
             return False
-        self.processor(connection).process(events, self.name)
+        revisions = [index for index, event in enumerate(events) if event.kind in REVISIONS]
+        if not revisions:
+            self.processor(connection).process(events, self.name)
+            return True
+        begin = 0
+        for at in revisions:
+            self.processor(connection).process(events[begin:at], self.name)
+            self.derive_again(connection, events[at], deal_history)
+            begin = at + 1
+        self.processor(connection).process(events[begin:], self.name)
         return True
+
+    def derive_again(self, connection: Connection, revision: Event, deal_history: DealHistory | None) -> None:
+        """Forget a revised deal's rows and derive them again from its history up to the revision, as revised."""
+        if deal_history is None:
+            raise CannotProject(f"the {self.name} projection needs the deal's history to process {_named(revision)}")
+        history = deal_history(revision.deal, revision.version)
+        kept = self.forget(connection, revision.deal)
+        self.processor(connection, **kept).process(revised_events(history), self.name)
+
+    def forget(self, connection: Connection, deal: str) -> dict[str, Any]:
+        """Delete a deal's rows; returns what its next processor keeps of them (see the pipeline's)."""
+        for table in self.tables:
+            connection.execute(table.delete().where(table.c.deal == deal))
+        return {}
+
+
+DealHistory = Callable[[str, int], list[Event]]  # (the deal's key as 32 hex digits, up to version) -> its events
+
+
+def revised_events(history: Sequence[Event]) -> list[Event]:
+    """A deal's events as its corrections and voids leave them (as `aggregates.revised.effective` does
+    for the deal itself, here on the stored JSON: a revision's changes are stored as the events' own)."""
+    changes: dict[int, dict[str, Any]] = {}
+    gone: set[int] = set()
+    for event in history:
+        if event.kind in REVISIONS:
+            for version, fields in event.data["changes"].items():
+                changes[int(version)] = {**changes.get(int(version), {}), **fields}
+            if event.kind == VOIDED:
+                gone |= set(event.data["versions"])
+    return [
+        Event(event.id, event.deal, event.version, event.kind, None, {**event.data, **changes[event.version]})
+        if event.version in changes
+        else event
+        for event in history
+        if event.kind not in REVISIONS and event.version not in gone
+    ]
 
 
 def chunks(keys: Iterable[str], size: int = 2000) -> Iterable[list[str]]:

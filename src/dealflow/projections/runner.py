@@ -178,7 +178,7 @@ class Projections:
                     if known > start:  # this one got further than the others: only what it has not seen
                         mine = [event for event in batch if event.id > known]
                         count = sum(1 for id in ids if id > known)
-                    projection.apply(connection, mine, tracking.Claim(known, last, count))
+                    projection.apply(connection, mine, tracking.Claim(known, last, count), self.log.deal_events)
             read += len(ids)
             del batch
             collector.batch_done()
