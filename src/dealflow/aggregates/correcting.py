@@ -99,6 +99,30 @@ def void(history: Sequence[Any], versions: Sequence[int], settings_on: Callable[
     return _replay(history, {}, set(versions), settings_on)
 
 
+def as_recorded(
+    history: Sequence[Any],
+    voiding: bool,
+    versions: Sequence[int],
+    changes: Mapping[str, Mapping[str, Any]],
+    settings_on: Callable[[date], Defaults],
+) -> Revised:
+    """A revision as an exported line gives it (its versions and every change, values as text), judged
+    again: the history with those changes, replayed through the method, must be accepted; what it
+    then records is the revision (the line is compared with it: `imports/replayer.py`)."""
+    for version in versions:
+        _target(history, version, VOIDABLE if voiding else CORRECTABLE, "voided" if voiding else "corrected")
+    counted = {event.originator_version: event for event in effective(history)}
+    fixed: dict[int, dict[str, Any]] = {}
+    for version, change in changes.items():
+        event = counted.get(int(version))
+        if event is None:
+            raise InvalidInput(f"the revision changes version {version}, which does not count in this deal's history")
+        facts = {**own_fields(event), **{k: v for k, v in change.items() if k not in ("effective_on", "state")}}
+        facts[ON] = change.get("effective_on", event.effective_on)
+        fixed[int(version)] = facts
+    return _replay(history, fixed, set(versions) if voiding else set(), settings_on)
+
+
 def rejudged(history: Sequence[Any], settings_on: Callable[[date], Defaults]) -> Revised:
     """The history as revised, replayed through the method: what it would record otherwise than it does
     (nothing, for a history whose revisions were judged as they were recorded); refused as a revision is."""

@@ -11,6 +11,7 @@ from typing import Any
 from dealflow.aggregates import events
 from dealflow.aggregates.errors import REASON
 from dealflow.aggregates.recording import Recording, required_text
+from dealflow.aggregates.revised import fold
 from dealflow.aggregates.storable import check_storable
 
 
@@ -24,10 +25,22 @@ class Revising(Recording):
         state: str,
         reason: str,
         actor: str,
+        on: date | None = None,
     ) -> None:
-        """Record a correction or void judged beforehand: on today's date, which dates nothing the deal
-        shows (a revision changes facts, it is not one)."""
+        """Record a correction or void judged beforehand: on today's date (or the date it was recorded on,
+        replayed from an exported line), which dates nothing the deal shows (a revision changes facts,
+        it is not one)."""
         reason = required_text(reason, "{} for the revision: why the record was wrong", REASON.a)
         facts = {"versions": sorted(set(versions)), "changes": dict(changes), "reason": reason}
         check_storable(facts, actor=actor)
-        self.trigger_event(revision, effective_on=date.today(), actor=actor, state=state, **facts)
+        self.trigger_event(revision, effective_on=on or date.today(), actor=actor, state=state, **facts)
+
+    def fold_again(self, history: Sequence[Any]) -> None:
+        """Become the deal `history` leaves, revised (it ends with the revision just recorded here), keeping
+        the events not yet saved: so that the next command judges the revised facts."""
+        folded = fold(history)
+        pending = self.__dict__.get("_pending_events")
+        self.__dict__.clear()
+        self.__dict__.update(vars(folded))
+        if pending is not None:
+            self.__dict__["_pending_events"] = pending

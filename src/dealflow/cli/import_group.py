@@ -167,9 +167,10 @@ def events(session: Session, run: ImportRun) -> None:
       dealflow --db old.db export events --format jsonl > log.jsonl
       dealflow --db new.db import events log.jsonl
     """
-    from dealflow.imports.eventlog import EventImport
+    from dealflow.imports.eventlog import EventImport, revised_deals
     from dealflow.imports.jsonlines import JsonLinesFile
 
     rejected = rejects_path(run.file, run.rejects)
     source = JsonLinesFile(run.file)
-    run_import(session, source, EventImport(session.app, source.name), run, rejected)
+    revised = revised_deals(source.records())
+    run_import(session, source, EventImport(session.app, source.name, revised), run, rejected)

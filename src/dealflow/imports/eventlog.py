@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 from dealflow.aggregates.errors import DealflowError, Field, InvalidInput, Vocabulary
-from dealflow.aggregates.ids import invoice_uuid
+from dealflow.aggregates.ids import check_deal_id, deal_uuid, invoice_uuid
+from dealflow.aggregates.registry import REVISIONS
 from dealflow.exports.line_seals import LineSeals
 from dealflow.imports.eventline import Line, as_line, digest, disagreement, read_line, settings_id
 from dealflow.imports.outcome import Outcome, RowError
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
     from dealflow.aggregates.settings import Settings
     from dealflow.application import DealflowApp
+    from dealflow.imports.csvsource import Record
     from dealflow.imports.runner import Item
 
 
@@ -39,9 +41,10 @@ class EventImport:
     noun = "event"
     one_event_a_row = True  # a dry run counts the events without replaying them
 
-    def __init__(self, app: DealflowApp, file: str) -> None:
+    def __init__(self, app: DealflowApp, file: str, revised: frozenset[UUID] = frozenset()) -> None:
         self.app = app
         self.file = file
+        self.revised = revised  # the deals the file corrects or voids (`revised_deals`)
         self.settings: Settings | None = None  # the settings aggregate, once a line needs it
         self.trial: Trial | None = None  # the first pass's replay, from chunk to chunk
         self.broken: dict[UUID, int] = {}  # a deal (or the settings) whose line was refused: that line
@@ -128,7 +131,7 @@ class EventImport:
         """Replay the lines found good so far, writing nothing, so that the method judges each before
         the second pass writes any; a line refused, and the later lines of its deal, are bad rows."""
         if self.trial is None:
-            self.trial = Trial(self.app, scratch)
+            self.trial = Trial(self.app, scratch, self.revised)
         self.trial.absent = absent
         for item in items:
             if item.outcome is not Outcome.IMPORTED:
@@ -178,7 +181,7 @@ class EventImport:
     def build(
         self, items: Sequence[Item], actor: str, created: Counter[str], scratch: Scratch
     ) -> tuple[list[DomainEventProtocol[UUID] | Aggregate], int]:
-        replay = Replay(self.app, self.settings)
+        replay = Replay(self.app, self.settings, self.revised)
         for item in items:
             line = _line(item)
             try:
@@ -188,6 +191,23 @@ class EventImport:
             created[line.event] += 1
         self.settings = replay.settings_aggregate
         return replay.saved(), len(items)  # a line is one event of the log (claims and the like are not in it)
+
+
+def revised_deals(records: Iterable[Record]) -> frozenset[UUID]:
+    """The deals whose lines include a correction or void: their histories are kept while importing, for
+    a revision is judged on its deal's whole history. A line that cannot be read here is judged later."""
+    found = set()
+    for record in records:
+        text = record.cells[0]
+        if not any(f'"{kind}"' in text for kind in REVISIONS):
+            continue
+        try:
+            data = json.loads(text)
+            if data.get("event") in REVISIONS:
+                found.add(deal_uuid(check_deal_id(data["deal"])))
+        except (ValueError, KeyError, TypeError, AttributeError, DealflowError):
+            continue
+    return frozenset(found)
 
 
 def _line(item: Item) -> Line:

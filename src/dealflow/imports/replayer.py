@@ -14,9 +14,11 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 
+from dealflow.aggregates import correcting, events
 from dealflow.aggregates.errors import InvalidInput
 from dealflow.aggregates.ids import deal_uuid
 from dealflow.aggregates.opportunity import Opportunity
+from dealflow.aggregates.registry import REVISIONS
 from dealflow.imports.claims import claim_invoice
 from dealflow.imports.eventline import Line, as_line, disagreement
 from dealflow.imports.replay import COMMANDS, IMPORTS
@@ -31,8 +33,13 @@ if TYPE_CHECKING:
 class Replay:
     """Replays lines onto the deals of one chunk, loading each deal once; keeps the settings aggregate."""
 
-    def __init__(self, app: DealflowApp, settings: Settings | None = None) -> None:
+    def __init__(
+        self, app: DealflowApp, settings: Settings | None = None, revised: frozenset[UUID] = frozenset()
+    ) -> None:
         self.app = app
+        # the deals the file corrects or voids, and each one's history so far: a revision is judged on it
+        self.revised = revised
+        self.histories: dict[UUID, list[Any]] = {}
         self.deals: dict[UUID, Opportunity] = {}
         self.claims: list[InvoiceNumber] = []
         self.events: list[DomainEventProtocol[UUID]] = []  # every new event, in the order of the lines: the log's order
@@ -62,6 +69,8 @@ class Replay:
         aggregate = self._apply(line)
         self._compare(aggregate, line)
         taken = self._taken.get(aggregate.id, 0)
+        if aggregate.id in self.revised and line.event not in REVISIONS:  # a revision adds itself (`_revise`)
+            self.histories[aggregate.id] += aggregate.pending_events[taken:]
         self.events += aggregate.pending_events[taken:]
         self._taken[aggregate.id] = len(aggregate.pending_events)
         if self._claimed is not None:  # an invoice's claim on its id is saved beside the invoice, as it was
@@ -85,6 +94,11 @@ class Replay:
             return settings
         key = deal_uuid(line.deal_id)
         deal = self.deals.get(key) or self._load(key)
+        if key in self.revised and key not in self.histories:  # its history as the store holds it
+            self.histories[key] = self.app.known_history(line.deal_id) if deal is not None else []
+        if line.event in REVISIONS and deal is not None and deal.version < line.version:
+            self._revise(deal, line)
+            return deal
         if deal is None or deal.version < line.version:
             if line.imported and line.event not in IMPORTS:
                 raise InvalidInput(f"no import records a {line.event} event")
@@ -98,6 +112,25 @@ class Replay:
 
     def _load(self, key: UUID) -> Opportunity | None:
         return self.app.held(key)
+
+    def _revise(self, deal: Opportunity, line: Line) -> None:
+        """A correction or void: judged on the deal's history as the file and the store hold it, recorded
+        on the line's date, and the deal folded again so that its later lines are judged on the revised facts."""
+        history = self.histories[deal.id]
+        voiding = line.event == "Voided"
+        versions, changes = line.fields.get("versions"), line.fields.get("changes")
+        if not isinstance(versions, list) or not all(isinstance(v, int) for v in versions):
+            raise InvalidInput("a revision's versions are a list of whole numbers")
+        if not isinstance(changes, dict) or not all(isinstance(c, dict) for c in changes.values()):
+            raise InvalidInput("a revision's changes map each version to the fields it changes")
+        revised = correcting.as_recorded(history, voiding, versions, changes, self.settings_on)
+        revision = events.Voided if voiding else events.Corrected
+        deal.record_revision(
+            revision, versions=versions, changes=revised.changes, state=revised.state,
+            reason=str(line.fields.get("reason") or ""), actor=line.actor, on=line.on,
+        )  # fmt: skip
+        history.append(deal.pending_events[-1])
+        deal.fold_again(history)
 
     def _compare(self, aggregate: Aggregate, line: Line) -> None:
         """The event at the line's version must be the line, field for field."""
@@ -122,8 +155,8 @@ class Trial(Replay):
 
     HELD = 20_000
 
-    def __init__(self, app: DealflowApp, scratch: Scratch) -> None:
-        super().__init__(app)
+    def __init__(self, app: DealflowApp, scratch: Scratch, revised: frozenset[UUID] = frozenset()) -> None:
+        super().__init__(app, revised=revised)
         self.scratch = scratch
         self.absent: set[UUID] = set()  # deals known not to be in the store (nor set aside)
 
