@@ -109,8 +109,8 @@ def as_recorded(
     """A revision as an exported line gives it (its versions and every change, values as text), judged
     again: the history with those changes, replayed through the method, must be accepted; what it
     then records is the revision (the line is compared with it: `imports/replayer.py`)."""
-    for version in versions:
-        _target(history, version, VOIDABLE if voiding else CORRECTABLE, "voided" if voiding else "corrected")
+    for target in versions:
+        _target(history, target, VOIDABLE if voiding else CORRECTABLE, "voided" if voiding else "corrected")
     counted = {event.originator_version: event for event in effective(history)}
     fixed: dict[int, dict[str, Any]] = {}
     for version, change in changes.items():
