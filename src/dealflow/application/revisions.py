@@ -9,14 +9,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from eventsourcing.application import Repository, project_aggregate
 
-from dealflow.aggregates import correcting, events
+from dealflow.aggregates import events
 from dealflow.aggregates.errors import REASON
 from dealflow.aggregates.recording import required_text
-from dealflow.aggregates.revised import fold
+from dealflow.aggregates.revised import effective, fold
 from dealflow.application.queries import Queries
 from dealflow.application.retry import retried
 
 if TYPE_CHECKING:
+    from dealflow.aggregates import correcting
     from dealflow.aggregates.opportunity import Opportunity
 
 
@@ -50,6 +51,8 @@ class Revisions(Queries):
         actor: str,
     ) -> Revision:  # fmt: skip
         """Correct the events at `versions` with the values `given` (the recording command's words)."""
+        from dealflow.aggregates import correcting  # the registry and replays: only when revising
+
         _reason(reason)
         history = self.known_history(deal_id)
         revised = correcting.correct(history, versions, given, self.settings)
@@ -58,6 +61,8 @@ class Revisions(Queries):
     @retried
     def void(self, deal_id: str, versions: Sequence[int], *, reason: str, actor: str) -> Revision:
         """Void the events at `versions`: they no longer count, and stay in the log."""
+        from dealflow.aggregates import correcting
+
         _reason(reason)
         history = self.known_history(deal_id)
         revised = correcting.void(history, versions, self.settings)
@@ -78,7 +83,7 @@ class Revisions(Queries):
         )
         event = deal.pending_events[-1]
         self._save(deal)
-        counted = {e.originator_version: e for e in correcting.effective(history)}
+        counted = {e.originator_version: e for e in effective(history)}
         revised_versions = [*versions, *map(int, revised.changes)]
         before = {version: counted.get(version) for version in revised_versions}
         return Revision(fold([*history, event]), event, before)
