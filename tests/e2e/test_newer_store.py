@@ -98,7 +98,7 @@ def forget_the_format(db: str) -> None:
 
 def test_a_new_store_records_the_format_that_wrote_it_on_its_first_write(dealflow: Dealflow):
     ok(dealflow.run("open", "Acme", "--title", "ERP"))
-    assert recorded_format(dealflow.db) == storeformat.FORMAT == 2  # 2: every event sealed
+    assert recorded_format(dealflow.db) == storeformat.FORMAT == 3  # 2: every event sealed; 3: corrections and voids
     assert json.loads(ok(dealflow.run("info", "--json")))["format"] == 2
 
 

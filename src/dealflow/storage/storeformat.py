@@ -28,7 +28,7 @@ from dealflow.storage import sql
 if TYPE_CHECKING:
     from dealflow.storage.sql import HasStore
 
-FORMAT = 2  # 2: every event sealed (`sealing.py`); an older dealflow would write events without seals
+FORMAT = 3  # 2: every event sealed (`sealing.py`), which an older dealflow would not do; 3: corrections and voids
 SEALED_FROM = 2  # the first format that seals its events
 TABLE = "dealflow_format"  # a constant: nothing in the statements below comes from data
 
