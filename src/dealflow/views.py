@@ -96,3 +96,13 @@ def event_row(event: Opened | DealEvent | UnknownEvent) -> dict[str, Any]:
     }
     row.update({key: value for key, value in vars(event).items() if key not in _NOT_FIELDS and key not in row})
     return row
+
+
+def mark_text(mark: dict[str, Any]) -> str:
+    """How a revised event is marked in a line of history (`revised.marks`): "[corrected by 30] "."""
+    said = []
+    if "corrected_by" in mark:
+        said.append("corrected by " + ", ".join(map(str, mark["corrected_by"])))
+    if "voided_by" in mark:
+        said.append(f"voided by {mark['voided_by']}")
+    return f"[{'; '.join(said)}] " if said else ""

@@ -90,3 +90,21 @@ def fold(history: Sequence[Event], *, effective_history: Sequence[Event] | None 
         deal.version = history[-1].originator_version
         deal.modified_on = history[-1].timestamp
     return deal
+
+
+def marks(history: Sequence[Any]) -> dict[int, dict[str, Any]]:
+    """For each revised version, the versions that corrected it (`corrected_by`) or voided it
+    (`voided_by`), as `history` shows them; a newer dealflow's events are passed over."""
+    known = [event for event in history if isinstance(event, events.Opened | events.DealEvent)]
+    gone = voided(known)
+    found: dict[int, dict[str, Any]] = {}
+    for version, revising in revisions(known).items():
+        mark: dict[str, Any] = {}
+        corrected = [event.originator_version for event in revising if isinstance(event, events.Corrected)]
+        if corrected:
+            mark["corrected_by"] = corrected
+        if version in gone:
+            mark["voided_by"] = gone[version]
+        if mark:
+            found[version] = mark
+    return found

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from eventsourcing.utils import get_topic
 
+from dealflow.aggregates import revised
 from dealflow.aggregates.errors import FROM, TO, InvalidInput, NotFound
 from dealflow.aggregates.events import Opened
 from dealflow.aggregates.ids import deal_uuid
@@ -29,6 +30,7 @@ SETTING_CHANGE_TOPIC = get_topic(Settings.Changed)
 def history(app: DealflowApp, deal: str, *, as_of: date | None = None) -> Trail:
     """One deal's audit trail, as `history DEAL --json` prints it (with --as-of: events effective by then)."""
     events = app.history(deal)
+    marks = revised.marks(events)  # what `history` marks: the corrected and voided events
     opened = events[0]  # a deal's first event
     name = f"history {opened.deal_id if isinstance(opened, Opened) else deal}"
     if as_of is not None:
@@ -36,7 +38,11 @@ def history(app: DealflowApp, deal: str, *, as_of: date | None = None) -> Trail:
         events = [event for event in events if (event.effective_on or date.min) <= as_of]
         if not events:
             raise NotFound(f"deal {deal!r} was not yet open on {as_of}")
-    return Trail(name, lambda: ((event_row(event), event) for event in events), len(events))
+    return Trail(
+        name,
+        lambda: ((event_row(event) | marks.get(event.originator_version, {}), event) for event in events),
+        len(events),
+    )
 
 
 def log(app: DealflowApp, *, deal: str | None = None, start: date | None = None, end: date | None = None) -> Trail:

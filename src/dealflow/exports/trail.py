@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from dealflow.reports.table import Cell, Column, Table, as_text
+from dealflow.views import mark_text
 
 COMMON = ("version", "event", "recorded_at", "effective_on", "actor", "stage", "action", "state")
+REVISED = ("corrected_by", "voided_by")  # the marks of a revised event (`revised.marks`): said in its summary
 LOG = ("position", "deal", "seal")  # what the whole log's rows add (a sheet shows the first two, in front)
 Entry = tuple[dict[str, Any], Any]  # (the JSON row, the event it came from)
 
@@ -49,8 +51,9 @@ class Trail:
 
 
 def tabular(row: dict[str, Any], event: Any, describe: Callable[[Any], str]) -> dict[str, Any]:
-    own = {key: value for key, value in row.items() if key not in COMMON and key not in LOG}
+    own = {key: value for key, value in row.items() if key not in COMMON and key not in LOG and key not in REVISED}
     summary = describe(event) if row.get("state") else _line(row["event"], own)
+    summary = mark_text(row) + summary  # a corrected or voided event says so first, as `history` does
     return {**row, "summary": summary, "details": "; ".join(flatten(own))}
 
 
