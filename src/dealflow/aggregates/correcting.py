@@ -31,6 +31,13 @@ from dealflow.playbook import ACTIONS, Defaults
 # its action's (`playbook.ACTIONS`), beside its note.
 ON = "on"
 CORRECTABLE: dict[str, dict[str, str]] = {
+    "Opened": {
+        "account": "account",
+        "title": "title",
+        "value": "value",
+        "currency": "currency",
+        "close_by": "close_by",
+    },
     "ActionRecorded": {"note": "note"},
     "NoteAdded": {"text": "text"},
     "BottomLineSet": {"value": "value"},
@@ -41,7 +48,6 @@ CORRECTABLE: dict[str, dict[str, str]] = {
 }
 # What undoes each kind of event that is not corrected this way (nor voided).
 UNDONE_BY = {
-    "Opened": "a deal's opening stands: lose the deal if it should not be in the book",
     "Advanced": "a stage move is undone with `back`",
     "SteppedBack": "a step back is undone by advancing again",
     "Lost": "a lost deal is brought back with `reopen`",
@@ -257,8 +263,9 @@ def _depends(event: Any, error: DealflowError, *, first: bool) -> DealflowError:
     if first:
         return type(error)(f"corrected, version {version} would be refused: " + error.template, *error.parts,
                            rule=error.rule)  # fmt: skip
+    # the later event's refusal in the domain's words: its values are that event's, not options given now
     return Refused(
-        "with this revision, version {} ({} on {}) would be refused: " + error.template
-        + "; it depends on what you revise: revise both in one command (give both versions)",
-        version, _what(event), event.effective_on, *error.parts, rule="depends",
+        "with this revision, version {} ({} on {}) would be refused: {}; it depends on what you revise: "
+        "revise both in one command (give both versions)",
+        version, _what(event), event.effective_on, error.render(), rule="depends",
     )  # fmt: skip

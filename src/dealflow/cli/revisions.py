@@ -25,11 +25,13 @@ Example:
 MANY = (Kind.CHOICES, Kind.LIST, Kind.PAIRS)
 # The values of the commands that record what `correct` corrects; an action's fields come after these.
 OWN = {
+    "account": "The deal's account, as opened (or a referral's).",
+    "title": "The deal's title, as opened (or a referral's).",
     "text": "A note's text.",
     "note": "An action's note.",
-    "value": "A bottom line's or a forecast's value (or an action's value field).",
-    "currency": "A forecast's currency (or a proposal's).",
-    "close_by": "A forecast's close date (YYYY-MM-DD).",
+    "value": "The value a deal was opened with, a bottom line's or a forecast's (or a referral's).",
+    "currency": "The currency a deal was opened with, a forecast's (or a proposal's).",
+    "close_by": "The close date a deal was opened with, or a forecast's (YYYY-MM-DD).",
     "amount": "An invoice's or a payment's amount (or an upsell's).",
     "issued": "An invoice's issue date (YYYY-MM-DD).",
     "due": "An invoice's due date (YYYY-MM-DD).",
@@ -86,8 +88,9 @@ def _given(values: Mapping[str, Any], on: date | None) -> dict[str, object]:
 @recording
 def correct(session: Session, deal: str, versions: tuple[int, ...], reason: str | None, on: date | None,
             **values: Any) -> Recorded:  # fmt: skip
-    """Correct what an event recorded: an action, note, concession, bottom line, invoice, payment,
-    chase or forecast, with the options of the command that recorded it (--on for its date).
+    """Correct what an event recorded: a deal's opening, an action, note, concession, bottom line,
+    invoice, payment, chase or forecast, with the options of the command that recorded it (--on for
+    its date).
 
     The correction is a new event: the original stays in the history, marked. It is accepted only if
     the deal's whole history, replayed with it, still follows the method; otherwise the refusal names
