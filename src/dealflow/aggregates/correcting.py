@@ -23,7 +23,7 @@ from dealflow.aggregates.errors import Command, DealflowError, InvalidInput, Not
 from dealflow.aggregates.opportunity import Opportunity
 from dealflow.aggregates.registry import BY_KIND
 from dealflow.aggregates.replaying import Recorded
-from dealflow.aggregates.revised import effective, voided
+from dealflow.aggregates.revised import VOIDED, effective, voided
 from dealflow.playbook import ACTIONS, Defaults
 
 # What a person may correct of each kind of event, in the words of the command that recorded it
@@ -44,6 +44,7 @@ CORRECTABLE: dict[str, dict[str, str]] = {
     "Conceded": {"from": "before", "to": "after", "override": "override"},
     "Invoiced": {"amount": "amount", "issued": "issued", "due": "due"},
     "PaymentReceived": {"amount": "amount"},
+    "Signed": {"amount": "amount", "terms": "terms"},
     "ForecastChanged": {"value": "value", "currency": "currency", "close_by": "close_by"},
 }
 # What undoes each kind of event that is not corrected this way (nor voided).
@@ -52,8 +53,7 @@ UNDONE_BY = {
     "SteppedBack": "a step back is undone by advancing again",
     "Lost": "a lost deal is brought back with `reopen`",
     "Reopened": "a reopened deal is lost again with `lose`",
-    "Signed": "a signature is not undone: void or correct the invoices and payments after it",
-    "Closed": "a deal is closed by the payment that settles it: correct or void that payment",
+    "Closed": "a deal is closed by the payment that settles it: revise that payment, and the close goes with it",
     "Reassigned": "give the deal to its owner with `assign`",
     "BuyingStageUpdated": "record the buying stage again with `buying-stage`",
     "WrittenOff": "a write-off is voided, not corrected",
@@ -120,6 +120,8 @@ def as_recorded(
     counted = {event.originator_version: event for event in effective(history)}
     fixed: dict[int, dict[str, Any]] = {}
     for version, change in changes.items():
+        if change.get(VOIDED):  # a close the replay finds no longer made
+            continue
         event = counted.get(int(version))
         if event is None:
             raise InvalidInput(f"the revision changes version {version}, which does not count in this deal's history")
@@ -187,11 +189,22 @@ def _replay(
     gone: set[int],
     settings_on: Callable[[date], Defaults],
 ) -> Revised:
-    """Record the revised history again, command by command, on a fresh deal; what differs is the revision."""
+    """Record the revised history again, command by command, on a fresh deal; what differs is the revision.
+
+    A deal closed by a payment that, revised, no longer settles its last account is not closed any more:
+    the `Closed` event no longer counts (the revision's changes say `voided` of it). The reverse, a
+    revision that would settle the last account, would add an event: refused, with what to do instead."""
     counted = [event for event in effective(history) if event.originator_version not in gone]
     deal: Any = None
-    for index, event in enumerate(counted):
-        if deal is not None and len(deal.pending_events) > index:  # recorded with the one before (a close)
+    pairs: list[tuple[Any, Any]] = []
+    closes_no_more: list[int] = []
+    for event in counted:
+        pending = deal.pending_events if deal is not None else []
+        if len(pending) > len(pairs):  # recorded with the event before it: a payment's close
+            pairs.append((event, pending[len(pairs)]))
+            continue
+        if isinstance(event, events.Closed) and not event.imported and deal is not None:
+            closes_no_more.append(event.originator_version)  # the payments no longer settle the deal
             continue
         fields = fixed.get(event.originator_version)
         try:
@@ -199,20 +212,20 @@ def _replay(
         except DealflowError as error:
             raise _depends(event, error, first=fields is not None) from None
         deal = made if deal is None else deal
-        if deal is None or len(deal.pending_events) <= index:
+        if deal is None or len(deal.pending_events) <= len(pairs):
             raise Refused(f"with this revision, version {event.originator_version} ({_what(event)}) is not recorded")
-    replayed = deal.pending_events if deal is not None else []
-    if len(replayed) != len(counted):
-        if len(replayed) > len(counted) and isinstance(replayed[len(counted)], events.Closed):
+        pairs.append((event, deal.pending_events[len(pairs)]))
+    if deal is not None and len(deal.pending_events) > len(pairs):
+        if isinstance(deal.pending_events[len(pairs)], events.Closed):
             raise Refused(
-                "with this revision the deal's last account would be settled, which closes the deal: revise the "
-                "payment to what was paid then, and record what settles it with {}",
+                "with this revision the deal's last account would be settled, which closes the deal, and a revision "
+                "adds no event: void the payment and record it again with {}, which closes the deal",
                 Command("pay", "INVOICE", "--amount", "AMOUNT"),
                 rule="would close",
             )
         raise Refused("with this revision, the deal's history would record events it does not hold", rule="depends")
-    changes: dict[str, dict[str, Any]] = {}
-    for stored, again in zip(counted, replayed, strict=True):
+    changes: dict[str, dict[str, Any]] = {str(version): {VOIDED: True} for version in closes_no_more}
+    for stored, again in pairs:
         if type(stored) is not type(again):
             raise Refused(
                 f"with this revision, version {stored.originator_version} ({_what(stored)}) would record "
@@ -263,9 +276,16 @@ def _depends(event: Any, error: DealflowError, *, first: bool) -> DealflowError:
     if first:
         return type(error)(f"corrected, version {version} would be refused: " + error.template, *error.parts,
                            rule=error.rule)  # fmt: skip
+    kind = type(event).__name__
+    if kind in CORRECTABLE:
+        fix = f"correct version {version} too: in the same command when it takes the same values, else first"
+    else:
+        fix = (
+            f"it stands as recorded ({UNDONE_BY.get(kind, 'it is not corrected')}), so revise the other records "
+            "it rests on together with this one (give all their versions), or leave the record as it is"
+        )
     # the later event's refusal in the domain's words: its values are that event's, not options given now
     return Refused(
-        "with this revision, version {} ({} on {}) would be refused: {}; it depends on what you revise: "
-        "revise both in one command (give both versions)",
-        version, _what(event), event.effective_on, error.render(), rule="depends",
+        "with this revision, version {} ({} on {}) would be refused: {}; {}",
+        version, _what(event), event.effective_on, error.render(), fix, rule="depends",
     )  # fmt: skip

@@ -37,14 +37,20 @@ def revisions(history: Iterable[Event]) -> dict[int, list[events.Revision]]:
     return found
 
 
+VOIDED = "voided"  # a revision's change that takes an event out: a close its revised payments no longer make
+
+
 def voided(history: Iterable[Event]) -> dict[int, int]:
-    """The voided versions, each with the version of the void."""
-    return {
-        version: event.originator_version
-        for event in history
-        if isinstance(event, events.Voided)
-        for version in event.versions
-    }
+    """The voided versions, each with the version of the revision that voided it."""
+    found: dict[int, int] = {}
+    for event in history:
+        if is_revision(event):
+            if isinstance(event, events.Voided):
+                found.update(dict.fromkeys(event.versions, event.originator_version))
+            found.update(
+                {int(v): event.originator_version for v, change in event.changes.items() if change.get(VOIDED)}
+            )
+    return found
 
 
 def effective(history: Sequence[Event]) -> list[Event]:
@@ -56,7 +62,7 @@ def effective(history: Sequence[Event]) -> list[Event]:
         if is_revision(event):
             for version, fields in event.changes.items():
                 changes[int(version)] = {**changes.get(int(version), {}), **fields}
-    gone = voided(history)
+    gone = voided(history)  # before a change that voids is applied as a field below
     return [
         revise(event, changes[event.originator_version]) if event.originator_version in changes else event
         for event in history
@@ -100,7 +106,11 @@ def marks(history: Sequence[Any]) -> dict[int, dict[str, Any]]:
     found: dict[int, dict[str, Any]] = {}
     for version, revising in revisions(known).items():
         mark: dict[str, Any] = {}
-        corrected = [event.originator_version for event in revising if isinstance(event, events.Corrected)]
+        corrected = [
+            event.originator_version
+            for event in revising
+            if isinstance(event, events.Corrected) and not event.changes.get(str(version), {}).get(VOIDED)
+        ]
         if corrected:
             mark["corrected_by"] = corrected
         if version in gone:

@@ -10,17 +10,19 @@ from typing import Any
 
 import click
 
-from dealflow.cli.context import Session
-from dealflow.cli.output import text
+from dealflow.aggregates.registry import BY_KIND
+from dealflow.aggregates.revised import VOIDED
+from dealflow.cli.context import Session, pass_session
+from dealflow.cli.output import json_option, text
 from dealflow.cli.recording import Recorded, recording
 from dealflow.playbook import ACTIONS, Kind
 
 EXAMPLES = """\b
 Example:
-  dealflow correct D-0001 4 --contact "Luis Ortega" --reason "misspelt the name"
-  dealflow correct D-0001 4 7 8 --contact "Luis Ortega" --reason "misspelt the name"
-  dealflow correct D-0001 31 --amount 6200 --reason "typed 62000"
-  dealflow void D-0001 33 --reason "payment belongs to invoice INV-7"
+  dealflow correct D-0001 4 7 8 9 --contact "Luis Ortega" --reason "misspelt the name"
+  dealflow correct D-0001 23 --amount 62000 --reason "typed 6200"
+  dealflow correct D-0001 1 --account "Acme Industrial GmbH" --reason "the customer's legal name"
+  dealflow void D-0001 33 --reason "the payment belongs to invoice INV-7"
 """
 MANY = (Kind.CHOICES, Kind.LIST, Kind.PAIRS)
 # The values of the commands that record what `correct` corrects; an action's fields come after these.
@@ -107,16 +109,16 @@ _options(correct)
 @click.command(epilog=EXAMPLES)
 @click.argument("deal")
 @click.argument("versions", metavar="VERSION...", nargs=-1, required=True, type=click.IntRange(min=1))
-@click.option("--reason", metavar="TEXT", help="Why the event should not count (required).")
-@recording
-def void(session: Session, deal: str, versions: tuple[int, ...], reason: str | None, on: date | None) -> Recorded:
+@click.option("--reason", metavar="TEXT", help="Why the events should not count (required).")
+@json_option
+@pass_session
+def void(session: Session, deal: str, versions: tuple[int, ...], reason: str | None, as_json: bool) -> None:
     """Void recorded events: a payment on the wrong invoice, an action on the wrong deal. They stay in
     the history, marked, and no longer count, if the deal's history without them still follows the method.
+    A void has no date of its own: the events it voids never counted.
     """
-    if on is not None:
-        raise click.UsageError("a void has no date of its own: it takes effect on the events it voids")
     revision = session.app.void(deal, versions, reason=reason or "", actor=session.actor)
-    return revised(revision, "voided")
+    revised(revision, "voided").show(as_json)
 
 
 def changes(revision: Any) -> list[dict[str, Any]]:
@@ -139,8 +141,15 @@ def changes(revision: Any) -> list[dict[str, Any]]:
 
 def _change(version: int, event: Any, field: str, before: Any, after: Any) -> dict[str, Any]:
     kind = type(event).__name__
-    what = event.action if kind == "ActionRecorded" else kind
-    return {"version": version, "event": what, "field": field, "before": before, "after": after}
+    return {"version": version, "event": kind, "field": field, "before": before, "after": after}
+
+
+def _line(row: dict[str, Any], event: Any) -> str:
+    kind = row["event"]
+    what = event.action if kind == "ActionRecorded" else BY_KIND[kind].verb if kind in BY_KIND else kind
+    if row["field"] == VOIDED:  # a close its revised payments no longer make
+        return f"  version {row['version']} {what}: no longer counts"
+    return f"  version {row['version']} {what}: {row['field']} {_shown(row['before'])} -> {_shown(row['after'])}"
 
 
 def revised(revision: Any, done: str) -> Recorded:
@@ -150,10 +159,7 @@ def revised(revision: Any, done: str) -> Recorded:
     lines = [f"{deal.deal_id}: {done} version{'s' if len(event.versions) > 1 else ''} {listed} "
              f"(version {event.originator_version}; the original{'s stay' if len(event.versions) > 1 else ' stays'} "
              "in the history)"]  # fmt: skip
-    lines += [
-        f"  version {row['version']} {row['event']}: {row['field']} {_shown(row['before'])} -> {_shown(row['after'])}"
-        for row in rows
-    ]
+    lines += [_line(row, revision.before.get(row["version"])) for row in rows]
 
     def summary() -> Mapping[str, Any]:
         from dealflow.exports.json_writer import plain

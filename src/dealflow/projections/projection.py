@@ -135,6 +135,8 @@ def revised_events(history: Sequence[Event]) -> list[Event]:
         if event.kind in REVISIONS:
             for version, fields in event.data["changes"].items():
                 changes[int(version)] = {**changes.get(int(version), {}), **fields}
+                if fields.get("voided"):  # a close the revised payments no longer make (`revised.VOIDED`)
+                    gone.add(int(version))
             if event.kind == VOIDED:
                 gone |= set(event.data["versions"])
     return [
