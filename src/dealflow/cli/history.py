@@ -10,15 +10,18 @@ import click
 
 from dealflow.aggregates import revised
 from dealflow.aggregates.errors import NotFound
-from dealflow.aggregates.events import Corrected
+from dealflow.aggregates.events import Revision
+from dealflow.aggregates.ids import deal_uuid
 from dealflow.aggregates.registry import EVENT_TYPES
+from dealflow.aggregates.revised import VOIDED
 from dealflow.audit import DealAudit, StoreAudit, Verdict, audit_deal
 from dealflow.cli.context import Session, pass_session
 from dealflow.cli.output import cell, emit_json, json_option, print_fields, print_table, say, text
 from dealflow.cli.params import DATE, known_at_option
 from dealflow.cli.safe import shown
+from dealflow.storage.roles import written_by
 from dealflow.storage.unknown import UnknownEvent
-from dealflow.views import event_row
+from dealflow.views import event_row, mark_text
 
 HISTORY_COLUMNS = ("version", "recorded", "effective", "actor", "what", "after")
 NAMED = 10  # violations named on the verdict line; the lines above name them all
@@ -40,12 +43,28 @@ def describe(event: Any) -> str:
 
 
 def _described(event: Any) -> str:
+    if isinstance(event, Revision):
+        return _revision_line(event)
     if type(event).__name__ == "ActionRecorded":
         return _line(event.action, {**event.fields, "note": event.note})
     row = event_row(event)
     verb, keys = SUMMARIES.get(row["event"], (str(getattr(event, "trigger", None) or row["event"]), ()))
     fields = {key: row.get(key) for key in keys} if keys else {k: v for k, v in row.items() if k not in _COMMON}
     return _line(verb, fields)
+
+
+def _revision_line(event: Revision) -> str:
+    """A correction or void, its reason and what it changes: `correct: versions=23 reason=typo: 23 value=300000`."""
+    verb, keys = SUMMARIES[type(event).__name__]
+    said = []
+    for version, change in sorted(event.changes.items(), key=lambda item: int(item[0])):
+        if change.get(VOIDED):
+            said.append(f"{version} no longer counts")
+            continue
+        flat = {**{k: v for k, v in change.items() if k != "fields"}, **(change.get("fields") or {})}
+        said.append(f"{version} " + " ".join(f"{key}={_value(value)}" for key, value in flat.items()))
+    line = _line(verb, {key: getattr(event, key) for key in keys})
+    return f"{line}: {'; '.join(said)}" if said else line
 
 
 def _line(verb: str, fields: dict[str, Any]) -> str:
@@ -74,7 +93,8 @@ def history(
 ) -> None:
     """Replay a deal's events: when each happened and was recorded, who, what, and the state after it.
 
-    A corrected or voided event is marked with the version that revised it. With --as-of
+    A corrected or voided event is marked with the version that revised it. On PostgreSQL, an
+    event written by a database role other than its actor names that role too (JSON: db_role). With --as-of
     (effective dates), --version or --known-at (recorded times: what the store said then, before
     later corrections), only the events up to then, followed by the deal as it stood then.
 
@@ -97,7 +117,7 @@ def history(
         if not events:
             raise NotFound(f"deal {deal} was not yet recorded at {known_at:%Y-%m-%d %H:%M:%S} UTC")
         then, when = app.deal_known_at(deal, known_at), f"as known at {known_at:%Y-%m-%d %H:%M:%S} UTC"
-    marks = _marks(events)
+    marks = revised.marks(events)
     if as_of is not None:
         then = app.deal_as_of(deal, as_of, known_at=known_at)
         when = f"on {as_of}" + (f", {when}" if when else "")
@@ -107,10 +127,17 @@ def history(
             raise NotFound(f"deal {deal} has versions 1 to {events[-1].originator_version}: give one of them")
         then, when = app.deal(deal, version=version), f"at version {version}"
         events = [event for event in events if event.originator_version <= version]
+    roles = written_by(app, deal_uuid(deal))  # PostgreSQL's: none on SQLite
     if as_json:
-        emit_json([{**event_row(event), **marks.get(event.originator_version, {})} for event in events])
+        emit_json([_json_row(event, marks, roles, not app.store.is_sqlite) for event in events])
         return
-    print_table([_history_line(event, marks.get(event.originator_version, {})) for event in events], HISTORY_COLUMNS)
+    print_table(
+        [
+            _history_line(event, marks.get(event.originator_version, {}), roles.get(event.originator_version))
+            for event in events
+        ],
+        HISTORY_COLUMNS,
+    )
     if then is not None:
         click.echo(f"\nthe deal as it stood {when}:")
         print_fields(
@@ -122,39 +149,21 @@ def history(
         )
 
 
-def _marks(events: list[Any]) -> dict[int, dict[str, Any]]:
-    """For each revised version, the versions that corrected it (`corrected_by`) or voided it (`voided_by`)."""
-    known = [event for event in events if not isinstance(event, UnknownEvent)]
-    gone = revised.voided(known)
-    marks: dict[int, dict[str, Any]] = {}
-    for version, revisions in revised.revisions(known).items():
-        corrected = [r.originator_version for r in revisions if isinstance(r, Corrected)]
-        mark: dict[str, Any] = {}
-        if corrected:
-            mark["corrected_by"] = corrected
-        if version in gone:
-            mark["voided_by"] = gone[version]
-        if mark:
-            marks[version] = mark
-    return marks
+def _json_row(event: Any, marks: dict[int, dict[str, Any]], roles: dict[int, str], has_roles: bool) -> dict[str, Any]:
+    """An event's JSON row: on PostgreSQL, `db_role` is the database role that wrote it (null: unknown)."""
+    row = {**event_row(event), **marks.get(event.originator_version, {})}
+    if has_roles:
+        row["db_role"] = roles.get(event.originator_version)
+    return row
 
 
-def _mark_text(mark: dict[str, Any]) -> str:
-    said = []
-    if "corrected_by" in mark:
-        said.append("corrected by " + ", ".join(map(str, mark["corrected_by"])))
-    if "voided_by" in mark:
-        said.append(f"voided by {mark['voided_by']}")
-    return f"[{'; '.join(said)}] " if said else ""
-
-
-def _history_line(event: Any, mark: dict[str, Any]) -> dict[str, Any]:
+def _history_line(event: Any, mark: dict[str, Any], role: str | None = None) -> dict[str, Any]:
     return {
         "version": event.originator_version,
         "recorded": event.timestamp.astimezone(UTC).isoformat(timespec="seconds") if event.timestamp else None,
         "effective": event.effective_on,
-        "actor": event.actor,
-        "what": _mark_text(mark) + describe(event),
+        "actor": event.actor if role is None or role == event.actor else f"{text(event.actor)} (db: {role})",
+        "what": mark_text(mark) + describe(event),
         "after": event.state,
     }
 
@@ -193,10 +202,12 @@ def _print_deal_audit(deal_audit: DealAudit, events: list[Any]) -> None:
     if not deal_audit.complete:
         verdict += " as far as judged: it holds an event written by a newer dealflow"
     say(f"{deal_audit.deal_id}: {verdict}")
+    marks = revised.marks(events)  # judged as recorded, and marked as `history` marks them
     for finding, event in zip(deal_audit.findings, events, strict=True):
         verdict = finding.verdict.upper() if finding.reasons else finding.verdict
         because = f": {'; '.join(finding.reasons)}" if finding.reasons else ""
-        what = cell(describe(event))  # as `history` shows it: a 100 KB note is cut there too
+        mark = mark_text(marks.get(finding.version, {}))
+        what = cell(mark + describe(event))  # as `history` shows it: a 100 KB note is cut there too
         click.echo(f"  v{finding.version:<4} {finding.effective_on}  {what}  -> {verdict}{shown(because)}")
 
 

@@ -4,7 +4,8 @@ large save in slices.
 Seals (`sealing.py`): the previous seals a save chains from are read before its transaction (they
 belong to events already stored); the new seals are written in the transaction that inserts the
 events, after the insert, with the positions it returned (`_fetch_ids_after_insert_events`, the
-library's step that reads them, extended here).
+library's step that reads them, extended here). The role that wrote each is the column's default,
+filled by the server: the insert does not name it.
 
 The library inserts a save's events with one statement (an array of every event, unnested), sent
 in libpq's pipeline mode. Measured on PostgreSQL 15 with psycopg 3.3 (C and Python
@@ -45,6 +46,12 @@ class SlicedPostgresRecorder(PostgresApplicationRecorder):
         self.recent = sealing.Recent()
         self.sql_create_statements.append(sealing.table_statement(self, sealing.POSTGRES_CREATE))
         self.insert_seals_statement = sealing.table_statement(self, sealing.POSTGRES_INSERT)
+
+    def create_table(self) -> None:
+        """The library's tables and the seals table, which a store sealed before roles were recorded
+        gains its `written_by` column in (`sealing.add_written_by`)."""
+        super().create_table()
+        sealing.add_written_by(self)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if self.datastore.enable_db_functions:  # the library's database function would write no seals

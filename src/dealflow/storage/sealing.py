@@ -8,6 +8,14 @@ or at recording time. Both recorders (`sqlite_recorder.py`, `postgres_recorder.p
 they insert the events; an event's previous seal is read through the events table's own key, so
 a command pays one read more. A row is never changed: a second one for the same position is
 ignored, and `verify` says where the two disagree.
+
+On PostgreSQL a seal row also holds `written_by`, the database role that wrote it: the column's
+default, filled by the server on insert (no statement names it, so a save pays no round trip for
+it and dealflow declares nothing), which `roles.py` reads for `history`. It is not part of the seal:
+no hash covers it and `verify` does not read it. It is evidence of who wrote, beside the `--actor`
+the writer declares, protected only by the database's own permissions: a role that may insert into
+or update the seals table through SQL can write any name there. SQLite has no authenticated
+identity, and records none.
 """
 
 from __future__ import annotations
@@ -35,9 +43,14 @@ SQLITE_PREVIOUS = (
     "SELECT s.seal FROM {events} e JOIN " + TABLE + " s ON s.position = e.rowid "
     "WHERE e.originator_id = ? AND e.originator_version = ?"
 )
+# session_user, not current_user: the role the connection authenticated as. current_user follows
+# SET ROLE (and is a SECURITY DEFINER function's owner inside it), so a writer could name any role it
+# is a member of; session_user changes only by SET SESSION AUTHORIZATION, which takes a superuser.
+WRITTEN_BY = "written_by"
 POSTGRES_CREATE = (
     "CREATE TABLE IF NOT EXISTS {table} (position bigint PRIMARY KEY, originator_id uuid NOT NULL, "
-    "originator_version bigint NOT NULL, seal bytea NOT NULL, on_upgrade boolean NOT NULL DEFAULT false)"
+    "originator_version bigint NOT NULL, seal bytea NOT NULL, on_upgrade boolean NOT NULL DEFAULT false, "
+    f"{WRITTEN_BY} text DEFAULT session_user)"
 )
 POSTGRES_INSERT = "INSERT INTO {table} (" + COLUMNS + ") VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
 POSTGRES_PREVIOUS = (
@@ -166,6 +179,49 @@ def create_table(app: HasStore) -> None:
     create = SQLITE_CREATE if app.store.is_sqlite else table_statement(app.recorder, POSTGRES_CREATE)
     with app.recorder.datastore.transaction(commit=True) as cursor:
         cursor.execute(create)
+    if not app.store.is_sqlite:
+        add_written_by(app.recorder)
+
+
+# --- the role that wrote each seal row, on PostgreSQL: a column a store sealed before it gains -----------
+
+HAS_WRITTEN_BY = (
+    "SELECT 1 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    f"WHERE n.nspname = %s AND c.relname = %s AND a.attname = '{WRITTEN_BY}' AND NOT a.attisdropped"
+)
+# Added without a default, then given one: `ADD COLUMN ... DEFAULT session_user` would fill every row
+# already there with the role running the ALTER (PostgreSQL stores a stable default once, for them
+# all), naming it as the writer of events it never wrote. The rows sealed before stay NULL: unknown.
+ADD_WRITTEN_BY = (
+    f"ALTER TABLE {{table}} ADD COLUMN IF NOT EXISTS {WRITTEN_BY} text, "
+    f"ALTER COLUMN {WRITTEN_BY} SET DEFAULT session_user"
+)
+# The ALTER waits this long at most for a session holding the table (a long `verify`, say), rather than
+# hold up every save queued behind it; the column is then added by a later command.
+LOCK_WAIT = "SET LOCAL lock_timeout = '5s'"
+
+
+def add_written_by(recorder: Any) -> None:
+    """Give a PostgreSQL seals table made before roles were recorded its `written_by` column, when the
+    tables are created or checked (a command that may make the store, the upgrade of one written
+    before seals): one read where it is there already. Only the table's owner may alter it: another
+    role leaves it for the owner's next such command, recording no role until then, and so does a
+    table held too long by another session."""
+    from eventsourcing.persistence import OperationalError, ProgrammingError
+    from psycopg.errors import InsufficientPrivilege, LockNotAvailable
+
+    with recorder.datastore.cursor() as cursor:  # one statement on the pool's autocommit connection
+        cursor.execute(HAS_WRITTEN_BY, (recorder.datastore.schema, TABLE))
+        if cursor.fetchone() is not None:
+            return
+    try:
+        with recorder.datastore.transaction(commit=True) as cursor:
+            cursor.execute(LOCK_WAIT)
+            cursor.execute(table_statement(recorder, ADD_WRITTEN_BY))
+    except (ProgrammingError, OperationalError) as error:
+        if not isinstance(error.__cause__, InsufficientPrivilege | LockNotAvailable):
+            raise
 
 
 def seal_unsealed(app: HasStore) -> int:
