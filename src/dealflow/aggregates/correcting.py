@@ -24,7 +24,9 @@ from dealflow.aggregates.opportunity import Opportunity
 from dealflow.aggregates.registry import BY_KIND
 from dealflow.aggregates.replaying import Recorded
 from dealflow.aggregates.revised import VOIDED, effective, voided
-from dealflow.playbook import ACTIONS, Defaults
+from dealflow.playbook import ACTIONS, Defaults, Effect, action_with
+
+REFER = action_with(Effect.REFERRAL).name
 
 # What a person may correct of each kind of event, in the words of the command that recorded it
 # (`on` is every event's date), and the event's field each word changes. An action's own fields are
@@ -60,7 +62,16 @@ UNDONE_BY = {
     "Corrected": "a correction is corrected by another correction of the same event",
     "Voided": "a void stands: record the event again if it should count",
 }
-VOIDABLE = {*CORRECTABLE, "WrittenOff"}
+# An opening is not voided (a deal without one is no deal), nor an invoice (its id is claimed store-wide,
+# the customer's document: its amount and dates are corrected, its balance written off).
+VOIDABLE = ({*CORRECTABLE} - {"Opened", "Invoiced"}) | {"WrittenOff"}
+NOT_VOIDED = {
+    "Opened": "a deal's opening is not voided: lose the deal (`lose --reason other`) if it should not be in the book",
+    "Invoiced": "an invoice is not voided, its id being the customer's document: correct its amount or dates, "
+    "or write its balance off",
+}
+# A referral sale's new deal is a deal of its own: what it was opened with is corrected there.
+REFERRAL_OWN = ("account", "title", "value")
 _META = ("originator_id", "originator_version", "timestamp", "effective_on", "actor", "state", "imported")
 
 
@@ -101,7 +112,12 @@ def correct(
 def void(history: Sequence[Any], versions: Sequence[int], settings_on: Callable[[date], Defaults]) -> Revised:
     """Void the events at `versions`: they no longer count."""
     for version in versions:
-        _target(history, version, VOIDABLE, "voided")
+        event = _target(history, version, VOIDABLE, "voided")
+        if type(event).__name__ == "ActionRecorded" and event.action == REFER:
+            raise Refused(
+                "version {} opened deal {} as a referral: a deal of its own, it stays; record a note instead",
+                version, event.fields.get("deal"), rule="referred deal",
+            )  # fmt: skip
     return _replay(history, {}, set(versions), settings_on)
 
 
@@ -150,7 +166,7 @@ def _target(history: Sequence[Any], version: int, allowed: set[str] | dict[str, 
     if gone is not None:
         raise Refused(f"version {version} was voided by version {gone}: it no longer counts", rule="voided")
     if kind not in allowed:
-        why = UNDONE_BY.get(kind, f"a {kind} event is not {done}")
+        why = (NOT_VOIDED if done == "voided" else {}).get(kind) or UNDONE_BY.get(kind, f"a {kind} event is not {done}")
         raise Refused(f"version {version} is not {done} this way: {why}", rule="not correctable")
     return event
 
@@ -170,7 +186,14 @@ def _corrected(event: Any, given: Mapping[str, object]) -> dict[str, Any]:
             rule="not a field of the event",
         )
     if action_fields:
-        fields["fields"] = {**fields["fields"], **{k: v for k, v in given.items() if k not in words and k != ON}}
+        own = {k: v for k, v in given.items() if k not in words and k != ON}
+        referred = fields["fields"].get("deal") if event.action == REFER else None
+        if referred and set(own) & set(REFERRAL_OWN):
+            raise Refused(
+                "the referral sale opened deal {}: correct what it was opened with there ({})",
+                referred, Command("correct", referred, "1", "--account ..."), rule="referred deal",
+            )  # fmt: skip
+        fields["fields"] = {**fields["fields"], **own}
     for word, value in given.items():
         if word in words:
             fields[words[word]] = value

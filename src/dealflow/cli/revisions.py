@@ -27,11 +27,11 @@ Example:
 MANY = (Kind.CHOICES, Kind.LIST, Kind.PAIRS)
 # The values of the commands that record what `correct` corrects; an action's fields come after these.
 OWN = {
-    "account": "The deal's account, as opened (or a referral's).",
-    "title": "The deal's title, as opened (or a referral's).",
+    "account": "The deal's account, as opened.",
+    "title": "The deal's title, as opened.",
     "text": "A note's text.",
     "note": "An action's note.",
-    "value": "The value a deal was opened with, a bottom line's or a forecast's (or a referral's).",
+    "value": "The value a deal was opened with, a bottom line's or a forecast's.",
     "currency": "The currency a deal was opened with, a forecast's (or a proposal's).",
     "close_by": "The close date a deal was opened with, or a forecast's (YYYY-MM-DD).",
     "amount": "An invoice's or a payment's amount (or an upsell's).",
