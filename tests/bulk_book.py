@@ -14,10 +14,13 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
+from dealflow.aggregates import correcting
 from dealflow.aggregates.claims import InvoiceNumber
+from dealflow.aggregates.events import Corrected, Revision, Voided
 from dealflow.aggregates.ids import deal_uuid, invoice_uuid
 from dealflow.aggregates.opportunity import Opportunity
 from dealflow.application import DealflowApp
+from dealflow.playbook import DEFAULTS
 
 DEAL, ACCOUNT, OWNER, OTHER_OWNER = "TPL-DEAL", "TPL-ACCOUNT", "TPL-OWNER", "TPL-OTHER-OWNER"
 INVOICES = ("TPL-INV-1", "TPL-INV-2")
@@ -118,6 +121,21 @@ class _Script:
         self.claims.append(InvoiceNumber(invoice=invoice, deal_id=DEAL))
         return self
 
+    def revise(self, revision: type[Revision], version: int, reason: str, **given: Any) -> _Script:
+        """Correct (with `given`) or void the event at `version`, judged as `dealflow correct`/`void` judge it."""
+        history = list(self.deal.pending_events)
+        judged = (
+            correcting.correct(history, [version], given, lambda on: DEFAULTS)
+            if given
+            else correcting.void(history, [version], lambda on: DEFAULTS)
+        )
+        self.deal.record_revision(
+            revision, versions=[version], changes=judged.changes, state=judged.state, reason=reason, actor=ACTOR,
+            on=self.on,
+        )  # fmt: skip
+        self.deal.fold_again(list(self.deal.pending_events))
+        return self
+
     def events(self) -> list[Any]:
         """The deal's events with each invoice claim right after the invoice it was saved with."""
         claims = iter(self.claims)
@@ -166,8 +184,9 @@ def _open_in_value() -> _Script:
     s = _Script("GBP", "30000").to_trust().to_needs().to_value()
     s.at(3).act("analyze-competition", competitor="Initrode")
     s.deal.forecast(value="32000", close_by=_day(s.day + 60), actor=ACTOR, on=s.at(1).on)
-    s.deal.note("waiting for the budget round", actor=ACTOR, on=s.at(8).on)
-    return s
+    s.deal.note("waiting for the budget rond", actor=ACTOR, on=s.at(8).on)
+    s.revise(Corrected, s.deal.version, "typo", text="waiting for the budget round")  # a note, corrected
+    return s.revise(Voided, s.deal.version - 2, "recorded on the wrong deal")  # and the forecast, voided
 
 
 def _early() -> _Script:

@@ -98,6 +98,17 @@ def event_row(event: Opened | DealEvent | UnknownEvent) -> dict[str, Any]:
     return row
 
 
+def history_row(
+    event: Opened | DealEvent | UnknownEvent, marks: dict[int, dict[str, Any]], roles: dict[int, str] | None
+) -> dict[str, Any]:
+    """A line of `history --json` (and of `export history`): the event, how later revisions marked it,
+    and on PostgreSQL (`roles` given) `db_role`, the database role that wrote it (null: unknown)."""
+    row = {**event_row(event), **marks.get(event.originator_version, {})}
+    if roles is not None:
+        row["db_role"] = roles.get(event.originator_version)
+    return row
+
+
 def mark_text(mark: dict[str, Any]) -> str:
     """How a revised event is marked in a line of history (`revised.marks`): "[corrected by 30] "."""
     said = []

@@ -234,7 +234,10 @@ def test_the_event_log_in_json_lines_is_every_deal_history_with_positions(book):
     deals = json.loads(book("deals", "--json").stdout)
     for deal in (deals[0]["id"], deals[-1]["id"]):
         mine = [{k: v for k, v in line.items() if k not in ("deal", "seal")} for line in lines if line["deal"] == deal]
-        assert mine == json.loads(book("history", deal, "--json").stdout)
+        # the log carries the events, not which database role wrote them on this server (PostgreSQL's db_role)
+        history = json.loads(book("history", deal, "--json").stdout)
+        told = [{k: v for k, v in row.items() if k != "db_role"} for row in history]
+        assert mine == told
     assert len(lines) == sum(deal["version"] for deal in deals)
 
 

@@ -58,7 +58,9 @@ CONTACTS = ("Luis Vega", "Luis Vgea", "Marta Ruiz")
 EXIT_EVIDENCE = {"analysis": None, "trust": None, "needs": "RFP-14 received", "value": "negotiation booked"}
 CORRECTABLE = frozenset(CORRECTABLE_KINDS)
 VOIDABLE = frozenset(VOIDABLE_KINDS)
-REVISION_RULES = frozenset({"no change", "would close"})  # refusals of a revision's own, not the method's
+# refusals of a revision's own, not the method's: nothing changes, it would close the deal, the kind of event
+# is not revised this way (an invoice is not voided, a stage move has its own command), it no longer counts
+REVISION_RULES = frozenset({"no change", "would close", "not correctable", "voided"})
 
 # The words `dealflow correct` takes for each command, and the command's parameter each one changes.
 WORDS: dict[str, dict[str, str]] = {

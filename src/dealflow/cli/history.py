@@ -21,7 +21,7 @@ from dealflow.cli.params import DATE, known_at_option
 from dealflow.cli.safe import shown
 from dealflow.storage.roles import written_by
 from dealflow.storage.unknown import UnknownEvent
-from dealflow.views import event_row, mark_text
+from dealflow.views import event_row, history_row, mark_text
 
 HISTORY_COLUMNS = ("version", "recorded", "effective", "actor", "what", "after")
 NAMED = 10  # violations named on the verdict line; the lines above name them all
@@ -129,7 +129,7 @@ def history(
         events = [event for event in events if event.originator_version <= version]
     roles = written_by(app, deal_uuid(deal))  # PostgreSQL's: none on SQLite
     if as_json:
-        emit_json([_json_row(event, marks, roles, not app.store.is_sqlite) for event in events])
+        emit_json([history_row(event, marks, None if app.store.is_sqlite else roles) for event in events])
         return
     print_table(
         [
@@ -147,14 +147,6 @@ def history(
                 ("value", f"{text(then.value)} {then.currency or ''}".strip()),
             ]
         )
-
-
-def _json_row(event: Any, marks: dict[int, dict[str, Any]], roles: dict[int, str], has_roles: bool) -> dict[str, Any]:
-    """An event's JSON row: on PostgreSQL, `db_role` is the database role that wrote it (null: unknown)."""
-    row = {**event_row(event), **marks.get(event.originator_version, {})}
-    if has_roles:
-        row["db_role"] = roles.get(event.originator_version)
-    return row
 
 
 def _history_line(event: Any, mark: dict[str, Any], role: str | None = None) -> dict[str, Any]:

@@ -17,7 +17,8 @@ from dealflow.aggregates.settings import Settings
 from dealflow.exports.line_seals import LineSeals
 from dealflow.exports.trail import Entry, Trail
 from dealflow.storage import eventlog
-from dealflow.views import event_row, setting_row
+from dealflow.storage.roles import written_by
+from dealflow.views import event_row, history_row, setting_row
 
 if TYPE_CHECKING:
     from dealflow.aggregates.events import DealEvent
@@ -31,6 +32,7 @@ def history(app: DealflowApp, deal: str, *, as_of: date | None = None) -> Trail:
     """One deal's audit trail, as `history DEAL --json` prints it (with --as-of: events effective by then)."""
     events = app.history(deal)
     marks = revised.marks(events)  # what `history` marks: the corrected and voided events
+    roles = None if app.store.is_sqlite else written_by(app, deal_uuid(deal))  # who wrote each, on PostgreSQL
     opened = events[0]  # a deal's first event
     name = f"history {opened.deal_id if isinstance(opened, Opened) else deal}"
     if as_of is not None:
@@ -40,7 +42,7 @@ def history(app: DealflowApp, deal: str, *, as_of: date | None = None) -> Trail:
             raise NotFound(f"deal {deal!r} was not yet open on {as_of}")
     return Trail(
         name,
-        lambda: ((event_row(event) | marks.get(event.originator_version, {}), event) for event in events),
+        lambda: ((history_row(event, marks, roles), event) for event in events),
         len(events),
     )
 
