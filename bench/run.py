@@ -19,6 +19,7 @@ BENCHMARKS = {
     "concurrency": "bench_concurrency",
     "follow": "bench_follow",
     "verify": "bench_verify",
+    "deals": "bench_deals",
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from dealflow.aggregates.events import ActionRecorded, Conceded, Invoiced, PaymentReceived, WrittenOff
 from dealflow.application import DealflowApp
+from dealflow.coaching import REMEDY_BY_CAUSE
 from dealflow.playbook import CLOSED, COLLECTION_STEPS, LOST, STAGE_NAMES, Defaults
 
 ZERO = Decimal(0)
@@ -200,20 +201,22 @@ BUCKETS = ((0, "current"), (30, "1-30"), (60, "31-60"), (90, "61-90"))
 
 
 def ageing(app: DealflowApp, on: date, settings: Defaults) -> list[dict[str, Any]]:
-    """Open invoices at the end of `on`: amounts less what was paid or written off by then."""
+    """Open invoices at the end of `on`: amounts less what was paid or written off by then, each with the
+    step for the cause of its latest chase by then (by date, then as recorded; the matrix's when none)."""
     rows = []
     for deal_id in app.deal_ids():
         deal = app.deal(deal_id)
         owed: dict[str, dict[str, Any]] = {}
-        for event in app.history(deal_id):
+        for order, event in enumerate(app.history(deal_id)):
             if event.effective_on > on:
                 continue
             if isinstance(event, Invoiced):
-                owed[event.invoice] = {"event": event, "balance": event.amount, "chases": 0}
+                owed[event.invoice] = {"event": event, "balance": event.amount, "chases": 0, "causes": []}
             elif isinstance(event, (PaymentReceived, WrittenOff)):
                 owed[event.invoice]["balance"] -= event.amount
             elif isinstance(event, ActionRecorded) and event.action == "collect":
                 owed[event.fields["invoice"]]["chases"] += 1
+                owed[event.fields["invoice"]]["causes"].append((event.effective_on, order, event.fields["cause"]))
         for invoice, found in owed.items():
             if found["balance"] <= 0:
                 continue
@@ -221,6 +224,8 @@ def ageing(app: DealflowApp, on: date, settings: Defaults) -> list[dict[str, Any
             late = (on - issued.due).days
             bucket = next((name for limit, name in BUCKETS if late <= limit), "over-90")
             long, large = late > settings.collection_overdue_days, found["balance"] >= settings.collection_large_amount
+            remedy = REMEDY_BY_CAUSE[max(found["causes"])[2]] if found["causes"] else None
+            step = remedy.step if remedy and remedy.step else COLLECTION_STEPS[long, large]
             rows.append(
                 {
                     "customer": deal.account,
@@ -233,7 +238,7 @@ def ageing(app: DealflowApp, on: date, settings: Defaults) -> list[dict[str, Any
                     "balance": found["balance"],
                     "days_past_due": max(late, 0),
                     "bucket": bucket,
-                    "step": COLLECTION_STEPS[long, large] if late > 0 else None,
+                    "step": step if late > 0 else None,
                     "chases": found["chases"],
                 }
             )

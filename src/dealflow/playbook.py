@@ -136,7 +136,7 @@ def _yes_no(name: str, question: str) -> Field:
 
 
 CONTACT = Field("contact", "the person at the customer", required=True)
-COMMUNICATION_STYLES = ("analytical", "amiable", "expressive", "driver")
+COMMUNICATION_STYLES = ANALYTICAL, AMIABLE, EXPRESSIVE, DRIVER = ("analytical", "amiable", "expressive", "driver")
 GIFT_ACTIVITIES = ("small-gift", "valuable-gift")
 
 
@@ -165,8 +165,18 @@ BUYING_STAGES = (
     "commitment",
     "implementation",
 )
-PREPARE, CONCEDE, DEADLOCK = "prepare", "concede", "deadlock"
-NEGOTIATION_STEPS = (PREPARE, "positions", "exchange", CONCEDE, DEADLOCK, "agree")  # the seed's six steps
+PREPARE, POSITIONS, EXCHANGE, CONCEDE, DEADLOCK, AGREE = (
+    "prepare",
+    "positions",
+    "exchange",
+    "concede",
+    "deadlock",
+    "agree",
+)
+NEGOTIATION_STEPS = (PREPARE, POSITIONS, EXCHANGE, CONCEDE, DEADLOCK, AGREE)  # the seed's six steps
+RELATIONSHIP_LEVELS = ACQUAINT, ENGAGE, BUILD_TRUST, ALLY = ("acquaint", "engage", "build-trust", "ally")
+CAUSES = FRAUD, OUR_FAULT, UNWILLING = ("fraud", "our-fault", "unwilling")  # why an invoice is unpaid
+DEMONSTRATE = "demonstrate"
 
 STAGES: tuple[Stage, ...] = (
     Stage(
@@ -236,23 +246,23 @@ STAGES: tuple[Stage, ...] = (
         "a clear sales opportunity",
         ExitSignal(
             "good relationships with the key account's contacts",
-            (RelationshipReached("decision", ("build-trust", "ally")),),
+            (RelationshipReached("decision", (BUILD_TRUST, ALLY)),),
         ),
         (
-            _trust_action("acquaint", "conocer", "get to know a contact", ("phone", "visit", "small-gift")),
+            _trust_action(ACQUAINT, "conocer", "get to know a contact", ("phone", "visit", "small-gift")),
             _trust_action(
-                "engage",
+                ENGAGE,
                 "cita",
                 "meet a contact on business",
                 ("business-activity", "site-visit", "technical-exchange", "trial"),
             ),
             _trust_action(
-                "build-trust",
+                BUILD_TRUST,
                 "confianza",
                 "earn a contact's trust",
                 ("social", "family-event", "offsite-visit", "valuable-gift"),
             ),
-            _trust_action("ally", "alianza", "make a contact an ally", ("introduce", "become-guide", "firm-support")),
+            _trust_action(ALLY, "alianza", "make a contact an ally", ("introduce", "become-guide", "firm-support")),
         ),
         Decimal("0.20"),
     ),
@@ -358,7 +368,7 @@ STAGES: tuple[Stage, ...] = (
                 Effect.SETS_VALUE,
             ),
             Action(
-                "demonstrate",
+                DEMONSTRATE,
                 "demostración del plan",
                 "show the solution to the customer",
                 (
@@ -472,7 +482,7 @@ STAGES: tuple[Stage, ...] = (
                 "a collection step on an unpaid invoice",
                 (
                     Field("invoice", "the invoice id", required=True),
-                    Field("cause", "why it is unpaid", Kind.CHOICE, ("fraud", "our-fault", "unwilling"), required=True),
+                    Field("cause", "why it is unpaid", Kind.CHOICE, CAUSES, required=True),
                     Field("method", "how it is being collected", required=True),
                 ),
                 Effect.COLLECTS,

@@ -20,6 +20,7 @@ LAYER = {  # a module may import from its own layer and the layers below it
     "storage": 1,
     "aggregates": 1,
     "playbook": 0,
+    "coaching": 0,
 }
 
 

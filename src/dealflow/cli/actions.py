@@ -7,15 +7,20 @@ come from `playbook.STAGES`, built on first use so that one action does not pay 
 from __future__ import annotations
 
 import inspect
+import textwrap
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from dealflow.cli.context import Session
 from dealflow.cli.recording import Recorded, recording
+from dealflow.coaching import Coaching, coaching
 from dealflow.playbook import ACTIONS, STAGE_OF_ACTION, STAGES, Action, Effect, Field, Kind, action_with
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 METAVARS = {Kind.MONEY: "AMOUNT", Kind.CURRENCY: "CODE", Kind.PAIRS: "NAME=VALUE"}
 REPEAT_HINTS = {
@@ -65,8 +70,28 @@ def _help(action: Action) -> str:
         f"{action.summary[0].upper()}{action.summary[1:]}.\n\n"
         f"An action of stage {STAGES.index(stage) + 1}, {stage.name} ({stage.title}); the method calls it "
         f'"{action.seed}". The stage\'s exit signal: {stage.exit_signal.summary}.{effect}\n\n'
-        f"\b\nExample:\n  {example(action)}"
+        + "".join(f"{_coaching_text(block)}\n\n" for block in coaching(action.name))
+        + f"\b\nExample:\n  {example(action)}"
     )
+
+
+HELP_WIDTH = 76  # click indents help by two columns and wraps at 78; a \b block it leaves as written
+
+
+def _coaching_text(block: Coaching) -> str:
+    """The seed's advice as a list that click keeps as written (a \\b paragraph), each item wrapped
+    under its own first word."""
+    lines = ["\b", *textwrap.wrap(block.title, HELP_WIDTH, break_on_hyphens=False)]
+    for number, item in enumerate(block.items, 1):
+        mark = f"{number}." if block.ordered else "-"
+        lines += textwrap.wrap(
+            f"{mark} {item.name} [{item.seed}]: {item.text}",
+            HELP_WIDTH,
+            initial_indent="  ",
+            subsequent_indent=" " * (len(mark) + 3),
+            break_on_hyphens=False,  # keep names whole: collection-overdue-days, our-fault
+        )
+    return "\n".join(lines)
 
 
 @cache
@@ -123,6 +148,15 @@ class ActGroup(click.Group):
                 raise click.UsageError(f"give the deal first: dealflow act DEAL {deal} ...", ctx)
             raise click.UsageError(f"unknown action {name!r}: choose one of the method's {len(ACTIONS)} actions", ctx)
         return super().resolve_command(ctx, args)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """After `act DEAL`, only the actions that deal's stage allows (cli/completion.py)."""
+        deal = ctx.params.get("deal")
+        if not deal or incomplete.startswith("-"):
+            return super().shell_complete(ctx, incomplete)
+        from dealflow.cli.completion import allowed_actions  # only when the shell asks
+
+        return allowed_actions(ctx, deal, incomplete)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """One section per stage, in the method's order; one unwrapped line per action."""

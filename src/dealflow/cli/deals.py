@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import click
 
 from dealflow import __version__
+from dealflow.aggregates.limits import Range
 from dealflow.cli.context import Session, pass_session
 from dealflow.cli.output import emit_json, json_option, print_fields, print_table, say
-from dealflow.cli.params import DATE, known_at_option
+from dealflow.cli.params import DATE, WholeNumber, known_at_option
 from dealflow.cli.recording import Recorded, recording
 from dealflow.playbook import STAGE_NAMES, Status
+from dealflow.reports.deals import FIELDS
 
 SUMMARY_COLUMNS = ("id", "account", "title", "owner", "status", "stage", "action", "value", "currency")
+LIMIT = Range(Decimal(1), Decimal(1_000_000_000))  # `deals --limit`
 
 
 @click.command("open")
@@ -38,6 +42,8 @@ def open_deal(
 ) -> Recorded:
     """Open a deal with a target customer: it starts in customer analysis.
 
+    Warns (and opens it) when the account already has an open deal: `dealflow deals --account` lists them.
+
     \b
     Example:
       dealflow open "Acme Corp" --title "ERP rollout" --value 120000 --currency EUR --close-by 2027-03-31
@@ -53,7 +59,14 @@ def open_deal(
         close_by=close_by,
         on=on,
     )
-    return Recorded(lambda: {"id": new_id}, (new_id,))
+    from dealflow.reports.deals import other_open_deals
+
+    others = other_open_deals(session.app, account, new_id)
+    notes: tuple[str, ...] = ()
+    if others:
+        listed = ", ".join(f"{deal.deal_id} ({deal.owner})" for deal in others)
+        notes = (f"warning: {account} already has {len(others)} open deal(s): {listed}",)
+    return Recorded(lambda: {"id": new_id}, (new_id,), notes)
 
 
 @click.command()
@@ -105,44 +118,91 @@ def show(session: Session, deal: str, known_at: datetime | None, as_json: bool) 
 
 
 @click.command()
+@click.option("--account", metavar="TEXT", help="Only deals whose account holds TEXT, in any case.")
+@click.option("--search", metavar="TEXT", help="Only deals whose id, account or title holds TEXT, in any case.")
+@click.option(
+    "--owner", metavar="NAME", help="Only this person's deals: the whole name or its beginning (ana: ana.garcia)."
+)
 @click.option("--stage", type=click.Choice(STAGE_NAMES), help="Only deals in this stage.")
-@click.option("--owner", metavar="NAME", help="Only deals this person owns.")
 @click.option("--status", type=click.Choice([s.value for s in Status]), help="Only deals with this status.")
+@click.option("--close-before", type=DATE, help="Only deals expected to close before this day (YYYY-MM-DD).")
+@click.option(
+    "--sort", type=click.Choice(FIELDS), help="In the order of this field, then opened (default: the order opened)."
+)
+@click.option("--desc", is_flag=True, help="Highest, latest or last in the alphabet first.")
+@click.option("--limit", type=WholeNumber(LIMIT), help="At most N deals, the first in that order.")
 @json_option
 @pass_session
-def deals(session: Session, stage: str | None, owner: str | None, status: str | None, as_json: bool) -> None:
-    """List deals, in the order they were opened.
+def deals(
+    session: Session,
+    account: str | None,
+    search: str | None,
+    owner: str | None,
+    stage: str | None,
+    status: str | None,
+    close_before: date | None,
+    sort: str | None,
+    desc: bool,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """List deals, or find some by their facts.
+
+    In the order they were opened unless --sort says otherwise. Answers from the projections, caught
+    up first, at once whatever the size of the book. Text is found within a field in any case, taken
+    as typed (% and _ are themselves).
 
     \b
     Example:
-      dealflow deals --stage value --owner ana
+      dealflow deals --owner ana --stage value
+      dealflow deals --search acme
+      dealflow deals --status open --close-before 2026-06-30 --sort value --desc --limit 10
       dealflow deals --status won --json
     """
-    from dealflow.views import deal_summary
+    from dealflow.projections.runner import Projections
+    from dealflow.reports.deals import DealFilter, holding, listed, named_owners
 
-    app = session.app
-    unreadable: list[str] = []  # deals holding a newer dealflow's event: named after the list, exit 1
-    rows = [deal_summary(deal) for deal in app.readable_deals(unreadable)]
-    rows = [
-        row
-        for row in rows
-        if (stage is None or row["stage"] == stage)
-        and (owner is None or row["owner"].casefold() == owner.casefold())
-        and (status is None or row["status"] == status)
-    ]
+    with Projections(session.app) as projections:
+        projections.catch_up()
+        newer = projections.log.newer  # the projections stop before it: see storage/storeformat.py
+        with projections.reading() as connection:
+            owners = None if owner is None else named_owners(connection, owner)
+            held = None if newer is None else holding(session.app, connection, newer)
+            chosen = DealFilter(
+                account=account,
+                search=search,
+                owners=owners,
+                stage=stage,
+                status=status,
+                close_before=close_before,
+                sort=sort,
+                descending=desc,
+                limit=limit,
+                leave_out=None if held is None else held[0],
+            )
+            rows = list(listed(connection, chosen))
+        head = projections.head()
     if as_json:
         emit_json(rows)
     elif rows:
         print_table(rows, SUMMARY_COLUMNS)
-    else:
+    if owners == []:  # said with --json too: a mistyped name is not a quiet empty list
+        say(f"no deals match: no owner's name is or begins with {owner!r}", err=True, quoted=True)
+    elif not rows and not as_json:
         click.echo("no deals match", err=True)
-    if unreadable:
-        from dealflow.storage.storeformat import NewerDealflow
+    if newer is None:
+        return
+    from dealflow.storage.storeformat import NewerDealflow
 
+    if held is None:
         raise NewerDealflow(
-            f"{len(unreadable)} deal(s) not listed, holding events written by a newer dealflow: "
-            f"{', '.join(unreadable)}; upgrade dealflow to list them"
+            f"the deals are listed as they stood before event {newer} of {head}, which a newer dealflow wrote: "
+            "upgrade dealflow to list every deal as it stands"
         )
+    raise NewerDealflow(
+        f"deal {held[1]} is not listed: its event {newer} (of {head} in the log) was written by a newer dealflow; "
+        "the other deals are listed as they stood before that event: upgrade dealflow to list every deal as it stands"
+    )
 
 
 @click.command()

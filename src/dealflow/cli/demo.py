@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
 import click
 
 from dealflow.aggregates.errors import Refused
@@ -9,6 +15,8 @@ from dealflow.cli.context import Session, pass_session
 from dealflow.cli.output import say
 from dealflow.cli.progress import progress
 from dealflow.storage.store import mask
+
+PROGRAM = "dealflow"
 
 # What to try next: (command after `dealflow`, the story whose deal it names or None, what it shows)
 TOUR = (
@@ -56,11 +64,28 @@ def demo(session: Session) -> None:
     deals = sum(1 for _ in app.deal_ids())
     say(f"seeded {deals} deals ({app.event_count()} events) into {app.store.display}")  # a path may hold anything
     click.echo("\ntry next:")
-    prefix = f"dealflow --db {mask(session.db)} " if session.db else "dealflow "
+    prefix = " ".join([_program(), *(["--db", shlex.quote(mask(session.db))] if session.db else [])])
     lost_on = next(event.effective_on for event in app.history(book.highlights["reopened"]) if isinstance(event, Lost))
-    for command, story, why in TOUR:
-        filled = command.format(book.highlights.get(story or "", ""), lost_on)
-        say(f"  {prefix + filled:<58}  {why}")
+    tour = [
+        (f"{prefix} {command.format(book.highlights.get(story or '', ''), lost_on)}", why)
+        for command, story, why in TOUR
+    ]
+    width = max(len(line) for line, _ in tour)
+    for line, why in tour:
+        say(f"  {line:<{width}}  {why}")
+
+
+def _program() -> str:
+    """This dealflow as it runs from here: `dealflow` when the PATH finds it, else its path (after
+    `make demo`, `.venv/bin/dealflow`), so that every command of the tour runs as printed."""
+    script = Path(sys.argv[0])
+    on_path = shutil.which(PROGRAM)
+    if script.stem != PROGRAM or (on_path is not None and Path(on_path).resolve() == script.resolve()):
+        return PROGRAM  # not the console script (`python -m dealflow`, tests), or the one the PATH finds
+    path = os.path.abspath(script)
+    here = os.path.relpath(path)
+    outside = here == os.pardir or here.startswith(os.pardir + os.sep)
+    return shlex.quote(path if outside else here)
 
 
 def _story(plan: object) -> str | None:

@@ -9,12 +9,16 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from dealflow import __version__
 from dealflow.cli.context import Session, login_name
 from dealflow.cli.errors import run_converting_errors
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 # command name -> "module:attribute", in the order `dealflow --help` lists them; those that may make
 # the store where there is none are named in cli/context.py CREATES too
@@ -54,6 +58,7 @@ COMMANDS = {
     "settings": "dealflow.cli.settings:settings",
     "diagram": "dealflow.cli.diagram:diagram",
     "demo": "dealflow.cli.demo:demo",
+    "completion": "dealflow.cli.completion:completion",
 }
 
 
@@ -70,7 +75,7 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.lazy:
             module, attribute = self.lazy[name].split(":")
-            return getattr(importlib.import_module(module), attribute)
+            return _offering_deal_ids(getattr(importlib.import_module(module), attribute))
         return super().get_command(ctx, name)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
@@ -85,6 +90,24 @@ class LazyGroup(click.Group):
             debug="--debug" in argv,
             db=_db_option(argv),
         )
+
+
+def _offering_deal_ids(command: click.Command) -> click.Command:
+    """Every parameter named `deal`, in the command and its subcommands, completes to the store's deal
+    ids (cli/completion.py), unless it completes in a way of its own. Click takes `shell_complete` only
+    as a constructor argument, so it is set here on the attribute that argument fills."""
+    for param in command.params:
+        if param.name == "deal" and param._custom_shell_complete is None:
+            param._custom_shell_complete = _complete_deal
+    for sub in getattr(command, "commands", {}).values():
+        _offering_deal_ids(sub)
+    return command
+
+
+def _complete_deal(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    from dealflow.cli.completion import deal_ids  # only when the shell asks
+
+    return deal_ids(ctx, incomplete)
 
 
 def _db_option(argv: list[str]) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 import click
@@ -19,10 +20,17 @@ from dealflow.playbook import BUYING_STAGES
 def note(session: Session, deal: str, text: str, on: date | None) -> Recorded:
     """Add a note to a deal's history.
 
+    TEXT `-` reads the note from standard input, all of it, as UTF-8; empty input is refused, as
+    an empty note is. A note is kept as written, line breaks and all, trimmed of blank space at its
+    ends: `history` shows a line break as \\n, `--json` and the exports as written.
+
     \b
     Example:
       dealflow note D-0001 "CFO on holiday until the 20th; call back then"
+      dealflow note D-0001 - < minutes.txt
     """
+    if text == "-":
+        text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")  # bad bytes kept as argv keeps them
     noted = session.app.note(deal, text, actor=session.actor, on=on)
     return deal_recorded(noted, f"{noted.deal_id}: note added (version {noted.version})")
 

@@ -1,5 +1,6 @@
-"""Receivables for the ageing report: each invoice with its balance now, and every dated payment,
-write-off and chase, so that the balance as of any past date can be summed from them."""
+"""Receivables for the ageing report: each invoice with its balance now and the cause of its latest
+chase, and every dated payment, write-off and chase, so that the balance and the cause as of any past
+date can be read from them."""
 
 from __future__ import annotations
 
@@ -47,6 +48,8 @@ class AgeingProcessor(KeyedProcessor):
             "written_off": 0,
             "balance": amount,
             "chases": 0,
+            "cause": None,
+            "chased_on": None,
         }
         self.added[event.deal, data["invoice"]] = invoice
 
@@ -59,8 +62,12 @@ class AgeingProcessor(KeyedProcessor):
     def action_recorded(self, event: Event) -> None:
         if event.action == COLLECT:
             fields = event.data["fields"]
-            self._invoice(event, fields["invoice"])["chases"] += 1
-            self._move(event, fields["invoice"], CHASE, 0, f"{fields['cause']}: {fields['method']}")
+            invoice = self._invoice(event, fields["invoice"])
+            invoice["chases"] += 1
+            # the latest by date, then as recorded: as the ageing as of a past day reads the movements
+            if invoice["chased_on"] is None or event.on >= invoice["chased_on"]:
+                invoice["cause"], invoice["chased_on"] = fields["cause"], event.on
+            self._move(event, fields["invoice"], CHASE, 0, f"{fields['cause']}: {fields['method']}", fields["cause"])
 
     def _settle(self, event: Event, kind: str, column: str) -> None:
         invoice = self._invoice(event, event.data["invoice"])
@@ -69,7 +76,9 @@ class AgeingProcessor(KeyedProcessor):
         invoice["balance"] -= amount
         self._move(event, event.data["invoice"], kind, amount, event.data.get("reason"))
 
-    def _move(self, event: Event, invoice: str, kind: str, amount: int | None, note: str | None) -> None:
+    def _move(
+        self, event: Event, invoice: str, kind: str, amount: int | None, note: str | None, cause: str | None = None
+    ) -> None:
         self.appended[MOVEMENTS].append(
             {
                 "deal": event.deal,
@@ -79,6 +88,7 @@ class AgeingProcessor(KeyedProcessor):
                 "on": event.on,
                 "amount": amount,
                 "note": note,
+                "cause": cause,
             }
         )
 

@@ -11,12 +11,14 @@ from dealflow.projections.keyed_sql import SQLKeyedView
 from dealflow.projections.projection import Processor, Projection, updating
 from dealflow.projections.tables import ageing_invoices, ageing_movements
 
-_UPDATE_INVOICE = updating(ageing_invoices, ["deal", "invoice"], ["paid", "written_off", "balance", "chases"])
+_UPDATE_INVOICE = updating(
+    ageing_invoices, ["deal", "invoice"], ["paid", "written_off", "balance", "chases", "cause", "chased_on"]
+)
 
 
 class Ageing(Projection):
     name = "ageing"
-    version = 2
+    version = 3
     tables: ClassVar[tuple[Table, ...]] = (ageing_invoices, ageing_movements)
 
     def processor(self, connection: Connection) -> Processor:

@@ -1,5 +1,6 @@
 """The sales pipeline's processor: each event changes the deal's dated versions (`pipeline_view`),
-its status, stage, value, owner, forecast and its days in each stage."""
+its status, stage, value, owner, forecast and its days in each stage; the current row also keeps
+what `deals` lists and finds a deal by (its title, latest version and action, its text case-folded)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from dealflow.aggregates import events
-from dealflow.aggregates.lifecycle import stage_of
+from dealflow.aggregates.lifecycle import stage_of, sub_state_of
 from dealflow.playbook import CLOSED, LOST, STAGE_NAMES, WON_STAGE, Effect, Status, action_with
 from dealflow.projections.decode import Event
 from dealflow.projections.pipeline_view import DealVersions, PipelineChanges, PipelineView, Row
@@ -20,6 +21,7 @@ UPSELL = action_with(Effect.UPSELLS).name
 
 DAYS_IN = {stage: days_in(stage) for stage in STAGE_NAMES}
 DAYS = tuple(DAYS_IN.values())
+SEPARATOR = "\x1f"  # the unit separator, between the fields of `search`: a search never runs from one into the next
 
 
 def standing(state: str) -> tuple[str | None, str]:
@@ -32,11 +34,18 @@ def standing(state: str) -> tuple[str | None, str]:
     return stage, (Status.WON if stage == WON_STAGE.name else Status.OPEN).value
 
 
+def search_text(deal_id: str, account: str, title: str) -> str:
+    """What `deals --search` looks in: the id, account and title, case-folded in Python, so that every
+    database compares the same text (SQLite's LIKE folds ASCII letters only, PostgreSQL's none)."""
+    return SEPARATOR.join((deal_id, account, title)).casefold()
+
+
 class PipelineProcessor(Processor):
     def __init__(self, view: PipelineView, numbers: dict[str, int] | None = None) -> None:
         self.view = view
         self.deals: dict[str, DealVersions] = {}
         self.numbers = numbers or {}  # a deal derived again keeps its number
+        self.latest: dict[str, Event] = {}  # each deal's last event in the batch: its version and state
 
     def handlers(self) -> dict[type, Handler]:
         handle: dict[type, Handler] = {
@@ -58,6 +67,7 @@ class PipelineProcessor(Processor):
 
     def load(self, batch: Collection[Event]) -> None:
         wanted = {event.deal for event in batch if event.kind != "Opened"}
+        self.latest = {event.deal: event for event in batch}  # in the log's order: the last one stays
         for key, row in self.view.current(wanted).items():
             self.deals[key] = DealVersions(row, stored=True)
         self.last_id = self.view.last_id()
@@ -76,6 +86,9 @@ class PipelineProcessor(Processor):
             "deal": event.deal,
             "deal_id": data["deal_id"],
             "account": data["account"],
+            "title": data["title"],
+            "account_key": data["account"].casefold(),
+            "search": search_text(data["deal_id"], data["account"], data["title"]),
             "owner": data["owner"],
             "status": status,
             "stage": stage,
@@ -176,6 +189,9 @@ class PipelineProcessor(Processor):
 
     def write(self) -> None:
         changes = PipelineChanges()
+        for key, latest in self.latest.items():  # once a deal a batch: reading an event's state costs
+            row = self.deals[key].row
+            row["version"], row["action"] = latest.version, sub_state_of(latest.state)
         for deal in sorted(self.deals.values(), key=_number):  # in key order: each index page is visited once
             (changes.changed_deals if deal.stored else changes.new_deals).append(deal.row)
             changes.history.extend(deal.versions)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, ClassVar
 
-from sqlalchemy import Connection, Table, and_, delete, func, insert, select
+from sqlalchemy import Connection, Table, and_, delete, func, insert, select, update
 
+from dealflow.aggregates.lifecycle import sub_state_of
+from dealflow.projections.decode import Event
 from dealflow.projections.pipeline import PipelineProcessor
 from dealflow.projections.pipeline_view import PipelineChanges, PipelineView, Row
-from dealflow.projections.projection import Processor, Projection, chunks, execute_many, rows, updating
+from dealflow.projections.projection import DealHistory, Processor, Projection, chunks, execute_many, rows, updating
 from dealflow.projections.tables import pipeline_deals, pipeline_history
 
 
@@ -45,17 +47,31 @@ class SQLPipelineView(PipelineView):
         execute_many(connection, _INSERT_HISTORY, changes.history)
 
 
-_UPDATE_CURRENT = updating(pipeline_deals, ["id"], [c.name for c in pipeline_deals.c if c.name not in ("id", "deal")])
+# a stored deal's opening never changes (a revised deal's rows are inserted again): an UPDATE that leaves
+# those columns out writes less and leaves the account's index alone
+_OPENING = ("id", "deal", "deal_id", "account", "title", "opened_on", "account_key", "search")
+_UPDATE_CURRENT = updating(pipeline_deals, ["id"], [c.name for c in pipeline_deals.c if c.name not in _OPENING])
 _INSERT_HISTORY = insert(pipeline_history)
 
 
 class Pipeline(Projection):
     name = "pipeline"
-    version = 2
+    version = 3  # 3: each deal's title, latest version and action, and the text `deals` finds it by
     tables: ClassVar[tuple[Table, ...]] = (pipeline_deals, pipeline_history)
 
     def processor(self, connection: Connection, numbers: dict[str, int] | None = None) -> Processor:
         return PipelineProcessor(SQLPipelineView(connection), numbers)
+
+    def derive_again(self, connection: Connection, revision: Event, deal_history: DealHistory | None) -> None:
+        """The revised deal's rows derived again, then the revision's own version and the state it
+        leaves: the revision is the deal's latest event (`deals` shows both, as loading the deal does)."""
+        super().derive_again(connection, revision, deal_history)
+        d = pipeline_deals.c
+        connection.execute(
+            update(pipeline_deals)
+            .where(d.deal == revision.deal)
+            .values(version=revision.version, action=sub_state_of(revision.state))
+        )
 
     def forget(self, connection: Connection, deal: str) -> dict[str, Any]:
         """Delete a deal's versions; its next processor gives it its number again (the order deals were opened)."""

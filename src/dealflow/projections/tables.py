@@ -37,7 +37,7 @@ STAGE_BIT = {stage: 1 << n for n, stage in enumerate(STAGE_NAMES)}  # `entered`:
 
 def _deal_version_columns() -> list[Column]:
     """A deal as it stood from `valid_from` on: every day with an event starts a new version. (What
-    never changes, its id, account and opening day, is kept in `pipeline_deals` alone.)"""
+    never changes, its id, account, title and opening day, is kept in `pipeline_deals` alone.)"""
     return [
         Column("owner", String, nullable=False),
         Column("status", String(8), nullable=False),
@@ -63,9 +63,19 @@ pipeline_deals = Table(  # each deal as it is now
     Column("deal", String(32), nullable=False, unique=True),
     Column("deal_id", String(40), nullable=False),
     Column("account", String, nullable=False),
+    Column("title", String, nullable=False),
     Column("opened_on", Integer, nullable=False),
     *_deal_version_columns(),
+    # what `deals` lists and finds: its latest event's version and the action its state is at, and the
+    # text it is found by, case-folded here (the same on every database): the account, and the id,
+    # account and title together (`pipeline.search_text`)
+    Column("version", Integer, nullable=False),
+    Column("action", String(40)),
+    Column("account_key", String, nullable=False),
+    Column("search", String, nullable=False),
 )
+Index("pipeline_deals_owner", pipeline_deals.c.owner)  # `--owner`: its names, then its deals
+Index("pipeline_deals_account", pipeline_deals.c.account_key)  # `open`: the account's other deals
 
 # covers the current pipeline's one grouped scan, flow included: read from the index alone, in group order
 Index(
@@ -146,11 +156,13 @@ ageing_invoices = Table(
     Column("written_off", BigInteger, nullable=False),
     Column("balance", BigInteger, nullable=False),
     Column("chases", Integer, nullable=False),
+    Column("cause", String(20)),  # of its latest chase by date (then as recorded): the collection step follows it
+    Column("chased_on", Integer),  # that chase's day
 )
 # covers the current ageing's scan of the open invoices (measured, 6,000 open of 24,000: 30 ms -> 23 ms)
 Index(
     "ageing_invoices_open",
-    *(ageing_invoices.c[name] for name in ("balance", "deal", "invoice", "amount", "issued", "due", "chases")),
+    *(ageing_invoices.c[name] for name in ("balance", "deal", "invoice", "amount", "issued", "due", "chases", "cause")),
 )
 
 ageing_movements = Table(  # dated payments, write-offs and chases, for the ageing as of a past date
@@ -163,4 +175,5 @@ ageing_movements = Table(  # dated payments, write-offs and chases, for the agei
     Column("on", Integer, nullable=False),
     Column("amount", BigInteger, nullable=False),
     Column("note", String),
+    Column("cause", String(20)),  # a chase's
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -32,10 +32,14 @@ _SUMMARY = columns(
 )
 
 
-def concessions_report(connection: Connection, deal_id: str | None = None) -> Report:
-    """Every deal's summary per term; with `deal_id`, that deal's concessions one by one as well."""
+def concessions_report(
+    connection: Connection, deal_id: str | None = None, *, owners: Collection[str] | None = None
+) -> Report:
+    """Every deal's summary per term (of the deals `owners` own now, when given); with `deal_id`, that
+    deal's concessions one by one as well."""
     if deal_id is None:
-        return Report({}, [_summary(connection, None)])
+        facts = {} if owners is None else {"owners": list(owners)}
+        return Report(facts, [_summary(connection, None, owners)])
     key = deal_uuid(deal_id).hex
     found = connection.execute(
         select(pipeline_deals.c.deal_id, pipeline_deals.c.account).where(pipeline_deals.c.deal == key)
@@ -48,12 +52,15 @@ def concessions_report(connection: Connection, deal_id: str | None = None) -> Re
     )
 
 
-def _summary(connection: Connection, key: str | None) -> Table:
+def _summary(connection: Connection, key: str | None, owners: Collection[str] | None = None) -> Table:
     t, d = concession_terms.c, pipeline_deals.c
     query = select(d.deal_id, d.account, concession_terms).join_from(concession_terms, pipeline_deals, t.deal == d.deal)
     locks = select(concession_deadlocks.c.deal, func.count()).group_by(concession_deadlocks.c.deal)
     if key is not None:
         query, locks = query.where(t.deal == key), locks.where(concession_deadlocks.c.deal == key)
+    if owners is not None:
+        owned = select(d.deal).where(d.owner.in_(owners))
+        query, locks = query.where(d.owner.in_(owners)), locks.where(concession_deadlocks.c.deal.in_(owned))
     deadlocks: dict[str, int] = dict(connection.execute(locks).all())
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     names: dict[str, tuple[str, str]] = {}

@@ -8,6 +8,7 @@ Every figure is summed in SQL, so that 100,000 deals answer in a fraction of a s
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -28,16 +29,21 @@ OPEN, WON, LOST, CLOSED = Status.OPEN.value, Status.WON.value, Status.LOST.value
 _VERSION = [c.name for c in pipeline_history.c if c.name not in ("id", "valid_to")]
 
 
-def standing(as_of: int | None, *, names: bool = False) -> Subquery:
+def standing(as_of: int | None, *, names: bool = False, owners: Collection[str] | None = None) -> Subquery:
     """Every deal as it stood at the end of day `as_of` (a day number), or as it stands now;
-    with `names`, its id, account and opening day as well (a join, for the reports that show them)."""
+    with `names`, its id, account and opening day as well (a join, for the reports that show them);
+    with `owners`, only the deals one of them owned then."""
     d, h = pipeline_deals.c, pipeline_history.c
     current = select(d.id, *(d[name] for name in _VERSION))
+    if owners is not None:
+        current = current.where(d.owner.in_(owners))
     if names:
         current = current.add_columns(d.deal_id, d.account, d.opened_on)
     if as_of is None:
         return current.subquery("standing")
     earlier = select(h.id, *(h[name] for name in _VERSION)).where(h.valid_from <= as_of, h.valid_to > as_of)
+    if owners is not None:
+        earlier = earlier.where(h.owner.in_(owners))
     if names:
         earlier = earlier.add_columns(d.deal_id, d.account, d.opened_on).join_from(
             pipeline_history, pipeline_deals, h.id == d.id
@@ -46,12 +52,18 @@ def standing(as_of: int | None, *, names: bool = False) -> Subquery:
 
 
 def pipeline_report(
-    connection: Connection, *, as_of: date, settings: Settings, by: str = "stage", latest: bool = True
+    connection: Connection,
+    *,
+    as_of: date,
+    settings: Settings,
+    by: str = "stage",
+    latest: bool = True,
+    owners: Collection[str] | None = None,
 ) -> Report:
     """The pipeline at the end of `as_of`; `latest` says nothing can be dated after it (it is today),
-    so that the current versions alone answer."""
+    so that the current versions alone answer. With `owners`, of the deals they owned then alone."""
     day = as_of.toordinal()
-    source = standing(None if latest else day, names=by in ("stalled", "account"))
+    source = standing(None if latest else day, names=by in ("stalled", "account"), owners=owners)
     cutoff = day - settings.stalled_days
     probabilities = {stage: settings.probability(stage) for stage in STAGE_NAMES}
     facts = {
@@ -60,6 +72,8 @@ def pipeline_report(
         "stalled_days": settings.stalled_days,
         "probabilities": probabilities,
     }
+    if owners is not None:
+        facts["owners"] = list(owners)
     if by == "stage":
         tables = _by_stage(connection, source, day, cutoff, probabilities)
     elif by == "stalled":
