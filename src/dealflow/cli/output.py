@@ -30,6 +30,30 @@ def json_option(command: F) -> F:
     )(command)
 
 
+WIDE = "dealflow.wide"  # click's context meta: `--wide` was given
+
+
+def _keep_wide(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[WIDE] = True
+
+
+def wide_option(command: F) -> F:
+    """`--wide`: print every text column whole, not fitted to the terminal's width (read by `print_table`)."""
+    return click.option(
+        "--wide",
+        is_flag=True,
+        expose_value=False,
+        callback=_keep_wide,
+        help="Keep text columns whole instead of fitting the table to the terminal's width.",
+    )(command)
+
+
+def is_wide() -> bool:
+    context = click.get_current_context(silent=True)
+    return bool(context is not None and context.meta.get(WIDE))
+
+
 def output_options(command: F) -> F:
     """`--json` and `--csv`, given to the command as one `output` argument: "text", "json" or "csv"."""
     command = click.option(
