@@ -1,5 +1,6 @@
 """Issue 3: `dealflow act` on an existing deal in a 1,000-deal SQLite store against
-`sqlite-utils insert` of one row, side by side, medians of RUNS each."""
+`sqlite-utils insert` of one row, side by side, medians of RUNS each. Issue 15: `dealflow note` too,
+in the same run (the seller's views must not make recording slower: read commands alone import them)."""
 
 from __future__ import annotations
 
@@ -42,16 +43,21 @@ def run() -> dict[str, object]:
         "met the CFO",
     ]
     insert = [executable("sqlite-utils"), "insert", str(folder / "other.db"), "facts", str(row)]
-    ours, theirs = [], []
-    for _ in range(RUNS):  # interleaved, so both see the same machine load
+    note = [executable("dealflow"), "note", "D-0501", "called the CFO back"]
+    ours, noted, theirs = [], [], []
+    for _ in range(RUNS):  # interleaved, so all see the same machine load
         ours.append(time_command(act, env))
+        noted.append(time_command(note, env))
         theirs.append(time_command(insert))
     dealflow_ms = statistics.median(ours) * 1000
+    note_ms = statistics.median(noted) * 1000
     sqlite_utils_ms = statistics.median(theirs) * 1000
     return {
         "runs": RUNS,
         "dealflow_act_median_ms": round(dealflow_ms, 1),
+        "dealflow_note_median_ms": round(note_ms, 1),
         "sqlite_utils_insert_median_ms": round(sqlite_utils_ms, 1),
         "ratio": round(dealflow_ms / sqlite_utils_ms, 2),
+        "note_ratio": round(note_ms / sqlite_utils_ms, 2),
         "ratio_target": 1.0,
     }

@@ -112,15 +112,6 @@ class Queries(OnStore):
             for notification in page:
                 yield cast(Opened, self.mapper.to_domain_event(notification)).deal_id
 
-    def readable_deals(self, unreadable: list[str]) -> Iterator[Opportunity]:
-        """Every deal, in the order opened, but those holding an event a newer dealflow wrote: their
-        ids are added to `unreadable`, so that a listing says what it left out."""
-        for deal_id in self.deal_ids():
-            try:
-                yield self.deal(deal_id)
-            except NewerDealflow:
-                unreadable.append(deal_id)
-
     def settings(self, on: date | None = None) -> Defaults:
         from dealflow.aggregates.settings import Settings  # see _numbers
 

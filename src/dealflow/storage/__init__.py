@@ -6,7 +6,7 @@ an application's store (`sql.HasStore`: its `store`, `recorder` and `mapper`):
   `sqlite_file` checks a SQLite file before it is opened.
 * `eventlog`: the log's `head`, `count` (up to a position), `pages` (of one topic or all, up to a
   stop), `after` a position, `of_originator` (one aggregate's events with their positions),
-  `first_field` / `last_field` (one field of every deal's first or last event), `channel` (what a
+  `first_field` (one field of every deal's first event), `channel` (what a
   follower listens to), and `Rows` (raw rows for a reader that decodes them: the projections).
 * `stored`: what an import finds stored of many aggregates at once: `is_empty`, `first_events`,
   `last_versions`.

@@ -103,16 +103,6 @@ def first_field(app: HasStore, topic: str, field: str, upto: int) -> Iterator[tu
     return _fields(app, template, field, topic, upto)
 
 
-def last_field(app: HasStore, field: str, upto: int) -> Iterator[tuple[str, Any, int]]:
-    """(aggregate id in hex, `field`, version) of every aggregate's latest event up to `upto`."""
-    template = (
-        "SELECT e.originator_id, e.originator_version, {json} AS value, {upcast} AS upcast FROM {table} e"
-        " JOIN (SELECT originator_id, MAX(originator_version) AS v FROM {table} WHERE {position} <= {param}"
-        " GROUP BY originator_id) m ON e.originator_id = m.originator_id AND e.originator_version = m.v"
-    )
-    return ((key, value, version) for key, value, version in _fields(app, template, field, upto, versions=True))
-
-
 def _fields(app: HasStore, template: str, field: str, *params: Any, versions: bool = False) -> Iterator[Any]:
     if app.mapper.cipher is not None or app.mapper.compressor is not None:
         raise NotImplementedError("exporting from an encrypted or compressed store is not supported")
