@@ -231,7 +231,14 @@ def interrupted(cli: Dealflow, until: str, *args: object) -> subprocess.Complete
     (`until` "saved"), or once it has begun checking its file ("checking", the progress bar's label)."""
     env = {**os.environ, "DEALFLOW_DB": cli.db, "DEALFLOW_ACTOR": cli.actor}
     running = subprocess.Popen(
-        [dealflow_executable(), *map(str, args)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [dealflow_executable(), *map(str, args)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # Ctrl-C as a terminal delivers it, even when this suite runs in the background (where a shell
+        # starts it with SIGINT ignored, which the child would inherit, and Python would then keep)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         if until == "checking":
