@@ -20,6 +20,8 @@ BENCHMARKS = {
     "follow": "bench_follow",
     "verify": "bench_verify",
     "deals": "bench_deals",
+    "show": "bench_show",
+    "agenda": "bench_agenda",
 }
 
 

@@ -32,6 +32,16 @@ settings.register_profile("ci", settings.get_profile("dealflow"), derandomize=Tr
 settings.register_profile("soak", settings.get_profile("dealflow"), max_examples=500, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dealflow")
 
+
+@pytest.fixture(scope="session", autouse=True)
+def no_columns() -> None:
+    """No COLUMNS for the CLI the tests run: a table is as wide as a pipe's (never fitted to a terminal)
+    unless a test says how wide. Unset in the process's own environment too, which a subprocess started
+    without `env` inherits: the readline that pytest loads sets COLUMNS there, unseen by os.environ."""
+    os.environ.pop("COLUMNS", None)
+    os.unsetenv("COLUMNS")
+
+
 POSTGRES_URL = os.environ.get("DEALFLOW_TEST_POSTGRES_URL")
 NO_POSTGRES = "DEALFLOW_TEST_POSTGRES_URL is not set: the PostgreSQL tests need a server (CI sets it)"
 
@@ -179,8 +189,11 @@ class Dealflow:
         env = {"DEALFLOW_DB": self.db, "DEALFLOW_ACTOR": self.actor}
         return CliRunner(env=env).invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
-    def run(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, check: bool = False, columns: int | None = None) -> subprocess.CompletedProcess[str]:
+        """The console script; `columns`: the terminal width it is told (COLUMNS), by default none."""
         env = {**os.environ, "DEALFLOW_DB": self.db, "DEALFLOW_ACTOR": self.actor}
+        if columns is not None:
+            env["COLUMNS"] = str(columns)
         return subprocess.run(
             [dealflow_executable(), *map(str, args)], capture_output=True, text=True, env=env, check=check, timeout=120
         )

@@ -114,6 +114,9 @@ LEVELS = (
     ),
 )
 
+STYLE_BY_NAME = {style.name: style for style in STYLES}
+LEVEL_BY_NAME = {level.name: level for level in LEVELS}
+
 PROPOSAL_PARTS = (
     Advice(
         "background",

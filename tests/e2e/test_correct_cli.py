@@ -437,14 +437,14 @@ def test_as_of_answers_use_the_corrected_facts_and_known_at_the_old_ones(dealflo
         open_deal(app, "D-F", ago(60), value="90000", currency="EUR", account="Forecast Ltd")
         app.forecast("D-F", value="95000", actor=ACTOR, on=ago(30))  # v2; it was 92000
     before = as_json(dealflow.run("history", "D-F", "--json"))[-1]["recorded_at"]
-    assert "value   95000 EUR" in ok(dealflow.run("history", "D-F", "--as-of", ago(20)))
+    assert "value   95,000.00 EUR" in ok(dealflow.run("history", "D-F", "--as-of", ago(20)))
 
     ok(dealflow.run("correct", "D-F", "2", "--value", "92000", "--reason", "typed 95000"))
 
-    assert "value   92000 EUR" in ok(dealflow.run("history", "D-F", "--as-of", ago(20)))
-    assert "value   90000 EUR" in ok(dealflow.run("history", "D-F", "--as-of", ago(40)))
+    assert "value   92,000.00 EUR" in ok(dealflow.run("history", "D-F", "--as-of", ago(20)))
+    assert "value   90,000.00 EUR" in ok(dealflow.run("history", "D-F", "--as-of", ago(40)))
     old = ok(dealflow.run("history", "D-F", "--as-of", ago(20), "--known-at", before))
-    assert "value   95000 EUR" in old
+    assert "value   95,000.00 EUR" in old
     accounts = as_json(dealflow.run("pipeline", "--as-of", ago(20), "--by", "account", "--json"))["accounts"]
     assert [(row["account"], row["value"]) for row in accounts] == [("Forecast Ltd", "92000")]
     assert as_json(dealflow.run("show", "D-F", "--json"))["value"] == "92000"

@@ -22,6 +22,7 @@ from dealflow.storage.store import mask
 HYPERLINK = '=HYPERLINK("http://x","y")'
 ARITHMETIC = "-2+3"
 REPORT_SHEETS = [
+    "deals",
     "pipeline stages",
     "pipeline flow",
     "pipeline outcomes",
@@ -30,6 +31,7 @@ REPORT_SHEETS = [
     "pipeline forecast",
     "pipeline stalled",
     "concessions summary",
+    "concessions detail",
     "ageing invoices",
     "ageing totals",
     "ageing customers",

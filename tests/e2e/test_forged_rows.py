@@ -109,7 +109,7 @@ def as_json(cli: Dealflow, *args: str) -> Any:
 
 def report_lines(report: dict[str, Any]) -> int:
     """How many lines the text of a report has: a line per fact, and per table a blank line, its name,
-    then a header and a line per row, or "(none)"."""
+    then a header and a line per row, or "-"."""
     tables = {key: rows for key, rows in report.items() if isinstance(rows, list)}
     facts = len(report) - len(tables)
     return facts + sum(2 + (1 + len(rows) if rows else 1) for rows in tables.values())
@@ -165,15 +165,40 @@ def test_deals_shows_a_header_and_one_line_per_deal_the_imported_line_break_esca
     }
 
 
-@pytest.mark.parametrize("deal", ["D-0001", "D-0002", "006X1"])
-def test_show_gives_each_field_one_line(book, deal):
-    keys = ("deal", "account", "owner", "status", "stage", "value", "close by", "version")
+HEADER = ("deal", "account", "owner", "status", "stage", "value", "close by", "version", "since", "last activity")
+SECTIONS = ("stakeholders", "qualification", "needs", "proposal", "negotiation", "invoices", "next")
+TABLES = {"stakeholders": "contact", "invoices": "invoice"}  # a section's table: a row per item, led by it
+
+
+@pytest.mark.parametrize("deal", ["D-0001", "D-0002", "006X1", "ledger"])
+def test_show_gives_each_field_and_each_row_of_the_dossier_one_line(book, deal):
+    if deal == "ledger":  # the imported invoice's deal
+        deal = as_json(book, "ageing")["invoices"][0]["deal"]
+    dossier = as_json(book, "show", deal)
 
     lines = shown_to_people(book, "show", deal)
 
-    assert [line.split("  ")[0] for line in lines[: len(keys)]] == list(keys)
-    rest = lines[len(keys) :]
-    assert all(line == "" or line.startswith(("exit signal: ", "  - ", "allowed next: ")) for line in rest), rest
+    blocks = [block.splitlines() for block in "\n".join(lines).split("\n\n")]
+    assert [line.split("  ")[0] for line in blocks[0][: len(HEADER)]] == list(HEADER)
+    assert {line.split("  ")[0] for line in blocks[0][len(HEADER) :]} <= {"signed", "lost", "referred by", "referrals"}
+    titled = {block[0].split(":")[0].split(" (")[0]: block for block in blocks[1:]}
+    assert [title for title in titled if title in SECTIONS] == list(SECTIONS)
+    assert blocks[-1][0].startswith("allowed next: ") and all(line.startswith("  ") for line in blocks[-1][1:])
+    for section, key in TABLES.items():
+        items, block = dossier[section], titled[section]
+        if not items:
+            assert block == [f"{section}: none"]
+            continue
+        led = [line.split("  ")[0] for line in block[2 : 2 + len(items)]]
+        assert led == [shown(item[key]) for item in items], section
+        assert all(line.startswith("  ") for line in block[2 + len(items) :]), section  # coaching beside them
+    assert all(len(line) < 1_000 for line in lines)  # the 100 KB account cut, its field still one line
+
+
+def shown(text: str) -> str:
+    from dealflow.cli.safe import shown as safe
+
+    return safe(text)
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,7 @@ def test_history_as_of_lists_only_the_events_effective_by_then_and_the_deal_as_i
     assert f"the deal as it stood on {days_ago(33)}:" in text
     assert "stage   analysis (develop-guide)" in text
     assert "status  open" in text
-    assert "value   90000 EUR" in text
+    assert "value   90,000.00 EUR" in text
 
 
 def test_history_as_of_a_day_after_a_stage_change_shows_the_new_stage(dealflow):

@@ -28,7 +28,7 @@ def actors(history: str) -> dict[int, str]:
     """The ACTOR column of `history`'s table, by version."""
     header, *lines = history.splitlines()
     start, end = header.index("ACTOR"), header.index("WHAT")
-    return {int(line.split()[0]): line[start:end].strip() for line in lines if line[:1].isdigit()}
+    return {int(line.split()[0]): line[start:end].strip() for line in lines if line.lstrip()[:1].isdigit()}
 
 
 @pytest.fixture

@@ -143,7 +143,7 @@ def plain(value: Any) -> Any:
 
 def report_lines(report: dict[str, Any]) -> int:
     """The text of a report: a line per fact, and per table a blank line, its name, then a header and a
-    line per row, or "(none)"."""
+    line per row, or "-" (none)."""
     tables = {key: rows for key, rows in report.items() if isinstance(rows, list)}
     facts = len(report) - len(tables)
     return facts + sum(2 + (1 + len(rows) if rows else 1) for rows in tables.values())

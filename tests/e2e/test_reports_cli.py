@@ -206,14 +206,14 @@ def test_the_ageing_by_customer_ties_to_the_totals(book):
 def test_projections_status_shows_each_projection_against_the_log_head(book):
     ok(book("pipeline"))
     rows = as_json(book("projections", "status", "--json"))
-    assert [row["projection"] for row in rows] == ["pipeline", "concessions", "ageing"]
+    assert [row["projection"] for row in rows] == ["pipeline", "concessions", "ageing", "signals"]
     assert all(row["behind"] == 0 and row["state"] == "current" and row["position"] == row["head"] for row in rows)
 
 
 def test_projections_rebuild_replays_the_log_with_a_progress_bar_on_stderr(book):
     before = ok(book("pipeline", "--json"))
     result = book("projections", "rebuild")
-    assert result.exit_code == 0 and "rebuilt pipeline, concessions and ageing" in result.stdout, result.stderr
+    assert result.exit_code == 0 and "rebuilt pipeline, concessions, ageing and signals" in result.stdout, result.stderr
     assert "rebuilding" in result.stderr
     assert ok(book("pipeline", "--json")) == before
 

@@ -232,7 +232,7 @@ def test_a_catch_up_processes_each_event_once_even_when_run_again(book):
     head = book.recorder.max_notification_id()
     assert first == head
     assert {row["projection"]: (row["position"], row["events"], row["state"]) for row in status} == {
-        name: (head, head, "current") for name in ("pipeline", "concessions", "ageing")
+        name: (head, head, "current") for name in ("pipeline", "concessions", "ageing", "signals")
     }
 
 
@@ -259,7 +259,7 @@ def test_two_processes_catching_up_at_once_apply_each_event_exactly_once(book, s
     head = book.recorder.max_notification_id()
     try:
         assert failures == []
-        assert [(row["position"], row["events"]) for row in runners[0].status()] == [(head, head)] * 3
+        assert [(row["position"], row["events"]) for row in runners[0].status()] == [(head, head)] * 4
         assert dump(runners[0]) == expected
     finally:
         for runner, app in zip(runners, apps, strict=True):
@@ -308,11 +308,11 @@ def test_a_rebuild_killed_part_way_resumes_where_it_stopped_and_ends_as_a_clean_
         assert "resuming the rebuild interrupted at event" in resumed.stderr
         assert [(row["position"], row["events"], row["state"]) for row in projections.status()] == [
             (head, head, "current")
-        ] * 3  # every event processed once: none lost, none twice
+        ] * 4  # every event processed once: none lost, none twice
         after_resuming = dump(projections)
 
         subprocess.run(rebuild, env=env, capture_output=True, timeout=600, check=True)
-        assert [row["events"] for row in projections.status()] == [head] * 3
+        assert [row["events"] for row in projections.status()] == [head] * 4
         assert dump(projections) == after_resuming
 
 
@@ -334,6 +334,6 @@ def test_a_pooled_connection_the_server_closed_is_replaced_before_the_next_catch
             open_deal(app, "B", on(1))
 
             assert projections.catch_up() == 1
-            assert [row["state"] for row in projections.status()] == ["current"] * 3
+            assert [row["state"] for row in projections.status()] == ["current"] * 4
     finally:
         app.close()

@@ -14,12 +14,14 @@ from dealflow.projections.concessions import ConcessionsProcessor
 from dealflow.projections.decode import DEAL_EVENTS, KINDS
 from dealflow.projections.pipeline import PipelineProcessor
 from dealflow.projections.projection import Processor
+from dealflow.projections.signals import SignalsProcessor
 
 NO_VIEW = cast(Any, None)  # building a processor stores its view; `handlers` never reads it
 PROCESSORS: dict[str, Processor] = {
     "pipeline": PipelineProcessor(NO_VIEW),
     "concessions": ConcessionsProcessor(NO_VIEW),
     "ageing": AgeingProcessor(NO_VIEW),
+    "signals": SignalsProcessor(NO_VIEW),
 }
 
 

@@ -19,6 +19,7 @@ LAYER = {  # a module may import from its own layer and the layers below it
     "application": 2,
     "storage": 1,
     "aggregates": 1,
+    "dossier": 1,  # a pure view of a deal and its history: the domain's words, no store
     "playbook": 0,
     "coaching": 0,
 }

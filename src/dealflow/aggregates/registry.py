@@ -29,8 +29,8 @@ from dealflow.aggregates.replaying import Replayer
 
 __all__ = ["BY_KIND", "EVENT_TYPES", "PROJECTIONS", "REVISIONS", "DealNumbers", "EventType", "InvoiceNumber"]
 
-PIPELINE, CONCESSIONS, AGEING = "pipeline", "concessions", "ageing"
-PROJECTIONS = (PIPELINE, CONCESSIONS, AGEING)
+PIPELINE, CONCESSIONS, AGEING, SIGNALS = "pipeline", "concessions", "ageing", "signals"
+PROJECTIONS = (PIPELINE, CONCESSIONS, AGEING, SIGNALS)
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,8 @@ def _read_by(*names: str) -> frozenset[str]:
 
 
 _ALL = _read_by(PIPELINE)  # the pipeline reads every event: each one dates a deal's last activity
-_NEGOTIATION = _read_by(PIPELINE, CONCESSIONS)
+_MOVES = _read_by(PIPELINE, SIGNALS)  # the signals read the stage each move leaves
+_NEGOTIATION = _read_by(PIPELINE, CONCESSIONS, SIGNALS)  # negotiating is an action done
 _RECEIVABLES = _read_by(PIPELINE, AGEING)
 
 EVENT_TYPES: tuple[EventType, ...] = (
@@ -67,7 +68,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         ("account", "title", "owner", "value", "currency", "close_by", "referred_by"),
         replay.opened,
         replay.opened_imported,
-        _ALL,
+        _MOVES,
     ),
     # an action shows as the action and its fields (`history`), and may chase an invoice or negotiate
     EventType(
@@ -78,10 +79,10 @@ EVENT_TYPES: tuple[EventType, ...] = (
         None,
         _read_by(*PROJECTIONS),
     ),
-    EventType(events.Advanced, "advance", ("evidence",), replay.advanced, replay.placed, _ALL),
-    EventType(events.SteppedBack, "back", ("reason",), replay.stepped_back, None, _ALL),
-    EventType(events.Lost, "lose", ("lost_from", "reason", "competitor"), replay.lost, replay.lost_imported, _ALL),
-    EventType(events.Reopened, "reopen", ("reason",), replay.reopened, None, _ALL),
+    EventType(events.Advanced, "advance", ("evidence",), replay.advanced, replay.placed, _MOVES),
+    EventType(events.SteppedBack, "back", ("reason",), replay.stepped_back, None, _MOVES),
+    EventType(events.Lost, "lose", ("lost_from", "reason", "competitor"), replay.lost, replay.lost_imported, _MOVES),
+    EventType(events.Reopened, "reopen", ("reason",), replay.reopened, None, _MOVES),
     EventType(events.BottomLineSet, "bottom-line", ("term", "value"), replay.bottom_line_set, None, _NEGOTIATION),
     EventType(
         events.Conceded,
@@ -91,7 +92,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         None,
         _NEGOTIATION,
     ),
-    EventType(events.Signed, "sign", ("amount", "currency", "terms"), replay.signed, replay.won, _ALL),
+    EventType(events.Signed, "sign", ("amount", "currency", "terms"), replay.signed, replay.won, _MOVES),
     EventType(
         events.Invoiced,
         "invoice",
@@ -110,7 +111,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         _RECEIVABLES,
     ),
     EventType(events.WrittenOff, "write-off", ("invoice", "amount", "reason"), replay.written_off, None, _RECEIVABLES),
-    EventType(events.Closed, "close", (), replay.closed, replay.closed_imported, _ALL),
+    EventType(events.Closed, "close", (), replay.closed, replay.closed_imported, _MOVES),
     EventType(events.NoteAdded, "note", ("text",), replay.note_added, replay.noted_imported, _ALL),
     EventType(events.Reassigned, "assign", ("owner", "previous"), replay.reassigned, None, _ALL),
     EventType(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import click
@@ -10,8 +10,8 @@ import click
 from dealflow import __version__
 from dealflow.aggregates.limits import Range
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import emit_json, json_option, print_fields, print_table, say
-from dealflow.cli.params import DATE, WholeNumber, known_at_option
+from dealflow.cli.output import emit_json, json_option, print_fields, print_table, say, wide_option
+from dealflow.cli.params import DATE, WholeNumber
 from dealflow.cli.recording import Recorded, recording
 from dealflow.playbook import STAGE_NAMES, Status
 from dealflow.reports.deals import FIELDS
@@ -70,54 +70,6 @@ def open_deal(
 
 
 @click.command()
-@click.argument("deal")
-@known_at_option
-@json_option
-@pass_session
-def show(session: Session, deal: str, known_at: datetime | None, as_json: bool) -> None:
-    """Show a deal: where it stands, its exit-signal checklist and the commands allowed next.
-
-    With --known-at, the deal as the store held it at that recorded time, before later corrections.
-
-    \b
-    Example:
-      dealflow show D-0001
-      dealflow show D-0001 --json
-      dealflow show D-0001 --known-at 2026-11-20T09:00
-    """
-    from dealflow.views import deal_detail
-
-    found = session.app.deal(deal) if known_at is None else session.app.deal_known_at(deal, known_at)
-    detail = deal_detail(found)
-    if as_json:
-        emit_json(detail)
-        return
-    signal = detail["exit_signal"]
-    print_fields(
-        [
-            ("deal", f"{detail['id']}  {detail['title']}"),
-            ("account", detail["account"]),
-            ("owner", detail["owner"]),
-            ("status", detail["status"]),
-            ("stage", f"{detail['stage'] or '-'} ({detail['action'] or '-'})"),
-            ("value", f"{detail['value'] or '-'} {detail['currency'] or ''}".strip()),
-            ("close by", detail["close_by"]),
-            ("version", detail["version"]),
-        ]
-    )
-    if signal["summary"]:
-        click.echo()
-        say(f"exit signal: {signal['summary']}: {'met' if signal['met'] else 'not met'}")
-        for gap in signal["missing"]:
-            say(f"  - {gap}")
-    if detail["invoices"]:
-        click.echo()
-        print_table(detail["invoices"], ("invoice", "amount", "paid", "written_off", "balance", "issued", "due"))
-    click.echo()
-    say(f"allowed next: {', '.join(detail['allowed']) or 'nothing: the deal is ' + detail['status']}")
-
-
-@click.command()
 @click.option("--account", metavar="TEXT", help="Only deals whose account holds TEXT, in any case.")
 @click.option("--search", metavar="TEXT", help="Only deals whose id, account or title holds TEXT, in any case.")
 @click.option(
@@ -132,6 +84,7 @@ def show(session: Session, deal: str, known_at: datetime | None, as_json: bool) 
 @click.option("--desc", is_flag=True, help="Highest, latest or last in the alphabet first.")
 @click.option("--limit", type=WholeNumber(LIMIT), help="At most N deals, the first in that order.")
 @json_option
+@wide_option
 @pass_session
 def deals(
     session: Session,
@@ -206,6 +159,7 @@ def deals(
 
 
 @click.command()
+@wide_option
 @json_option
 @pass_session
 def info(session: Session, as_json: bool) -> None:

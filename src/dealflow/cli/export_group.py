@@ -62,17 +62,29 @@ def pipeline(session: Session, as_of: date | None, by: str, output: Path | None,
 
 @export.command()
 @click.argument("deal", required=False)
+@click.option(
+    "--detail", is_flag=True,
+    help="Every concession of every deal, one row each (the workbook's `concessions detail` sheet).",
+)  # fmt: skip
 @file_options
 @pass_session
-def concessions(session: Session, deal: str | None, output: Path | None, fmt: str | None, excel: bool) -> None:
+def concessions(
+    session: Session, deal: str | None, detail: bool, output: Path | None, fmt: str | None, excel: bool
+) -> None:
     """The concession history (`dealflow concessions`): per deal and term, or one deal's in full.
+
+    With --detail, every concession of every deal in one table: the deals in the order opened,
+    each deal's concessions in the order recorded, with their rounds and flags.
 
     \b
     Example:
       dealflow export concessions -o concessions.xlsx
       dealflow export concessions D-0006 --format json
+      dealflow export concessions --detail -o rounds.csv
     """
-    report(session, "concessions", output, fmt, excel, as_of=date.today(), deal=deal)
+    if detail and deal is not None:
+        raise click.UsageError(f"--detail lists every deal's concessions: give {deal} or --detail, not both")
+    report(session, "concessions", output, fmt, excel, as_of=date.today(), deal=deal, by="detail" if detail else None)
 
 
 @export.command()
@@ -104,11 +116,13 @@ export.add_command(events)
 @as_of_option
 @pass_session
 def workbook(session: Session, output: Path, as_of: date | None) -> None:
-    """Every report in one XLSX workbook, after a sheet that says what it reflects.
+    """Every report in one XLSX workbook, with each deal's facts and every concession.
 
     The first sheet, "about", gives the as-of date, the store, the position in the event log
     (the last event's number and when it was recorded), the dealflow version and the counts; no
-    clock time, so the same data exported twice gives identical bytes.
+    clock time, so the same data exported twice gives identical bytes. Then "deals", a line of
+    facts per deal (`export deals --detail`), a sheet per report table, and "concessions detail",
+    every concession of every deal (`export concessions --detail`).
 
     \b
     Example:

@@ -14,20 +14,43 @@ from dealflow.cli.params import DATE
 
 
 @click.command()
+@click.option(
+    "--detail", is_flag=True,
+    help="Each deal's facts as the workbook's deals sheet gives them: days in stage, last activity, signed, "
+    "invoiced, open balance, days past due, concessions by each side.",
+)  # fmt: skip
+@click.option("--as-of", "as_of", type=DATE, help="With --detail: as the deals stood at the end of this day.")
 @file_options
 @pass_session
-def deals(session: Session, output: Path | None, fmt: str | None, excel: bool) -> None:
+def deals(
+    session: Session, detail: bool, as_of: date | None, output: Path | None, fmt: str | None, excel: bool
+) -> None:
     """Every deal as `dealflow deals --json` lists it, in the order opened.
+
+    With --detail, each deal's one line of facts, the workbook's deals sheet: its days in the
+    stage, the day of its last activity, the amount signed, invoiced and still open, the days its
+    oldest open invoice is past due, and the concessions each side made.
 
     \b
     Example:
       dealflow export deals -o deals.xlsx
       dealflow export deals --format jsonl > deals.jsonl
+      dealflow export deals --detail --as-of 2026-06-30 -o q2-deals.xlsx
     """
     from dealflow.exports.writing import Export
-    from dealflow.reports.deals import deals_table
 
-    run_export(session, projected(session, lambda reading: Export.of_table(deals_table(reading))), output, fmt, excel)
+    if as_of is not None and not detail:
+        raise click.UsageError("--as-of is for --detail: the deal list is the deals as they stand now")
+    if detail:
+        from dealflow.exports.reports import build_report
+
+        day = checked_as_of(as_of)
+        make = lambda reading: Export.of_table(build_report(reading, "deals", as_of=day).tables[0])  # noqa: E731
+    else:
+        from dealflow.reports.deals import deals_table
+
+        make = lambda reading: Export.of_table(deals_table(reading))  # noqa: E731
+    run_export(session, projected(session, make), output, fmt, excel)
 
 
 @click.command()

@@ -16,7 +16,7 @@ from dealflow.aggregates.registry import EVENT_TYPES
 from dealflow.aggregates.revised import VOIDED
 from dealflow.audit import DealAudit, StoreAudit, Verdict, audit_deal
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import cell, emit_json, json_option, print_fields, print_table, say, text
+from dealflow.cli.output import cell, emit_json, json_option, print_fields, print_table, say, text, wide_option
 from dealflow.cli.params import DATE, known_at_option
 from dealflow.cli.safe import shown
 from dealflow.storage.roles import written_by
@@ -87,6 +87,7 @@ def _value(value: Any) -> str:
 @click.option("--version", type=click.IntRange(min=1), help="Only events up to this version.")
 @known_at_option
 @json_option
+@wide_option
 @pass_session
 def history(
     session: Session, deal: str, as_of: date | None, version: int | None, known_at: datetime | None, as_json: bool
@@ -144,7 +145,7 @@ def history(
             [
                 ("stage", f"{then.stage or '-'} ({then.action or '-'})"),
                 ("status", str(then.status)),
-                ("value", f"{text(then.value)} {then.currency or ''}".strip()),
+                ("value", _deal_value(then.value, then.currency)),
             ]
         )
 
@@ -248,3 +249,10 @@ def _verdict_line(store: StoreAudit) -> str:
         f"verdict: FAIL: {store.count(Verdict.VIOLATION)} event(s) in {len(store.failed)} of {len(store.deals)}"
         f" deal(s) break the method: {where}{aside}"
     )
+
+
+def _deal_value(value: Any, currency: str | None) -> str:
+    """The deal's value as people read amounts: 412,500.00 GBP."""
+    from dealflow.cli.layout import amount_shown
+
+    return text(value) if value is None else f"{amount_shown(value, currency)} {currency or ''}".strip()

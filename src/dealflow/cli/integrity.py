@@ -9,7 +9,7 @@ from uuid import UUID
 import click
 
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import emit_json, json_option, print_table, say
+from dealflow.cli.output import emit_json, json_option, print_table, say, wide_option
 
 
 @click.command()
@@ -23,6 +23,7 @@ from dealflow.cli.output import emit_json, json_option, print_table, say
     help="Also prove the log still holds, unchanged, every event this checkpoint covered.",
 )
 @json_option
+@wide_option
 @pass_session
 def verify(session: Session, deal: str | None, every_event: bool, checkpoint_file: Path | None, as_json: bool) -> None:
     """Recompute every event's seal; exit 1 naming each deal and version where the trail breaks.

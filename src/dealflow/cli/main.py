@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 COMMANDS = {
     "info": "dealflow.cli.deals:info",
     "open": "dealflow.cli.deals:open_deal",
-    "show": "dealflow.cli.deals:show",
+    "show": "dealflow.cli.show:show",
     "deals": "dealflow.cli.deals:deals",
     "act": "dealflow.cli.actions:act",
     "advance": "dealflow.cli.moves:advance",
@@ -52,6 +52,7 @@ COMMANDS = {
     "pipeline": "dealflow.cli.reports:pipeline",
     "concessions": "dealflow.cli.reports:concessions",
     "ageing": "dealflow.cli.reports:ageing",
+    "agenda": "dealflow.cli.agenda:agenda",
     "projections": "dealflow.cli.projections:projections",
     "export": "dealflow.cli.export_group:export",
     "import": "dealflow.cli.import_group:import_group",

@@ -1,6 +1,7 @@
 """One way to print: `--json` for scripts, `--csv` for spreadsheets, an aligned table or key/value
 block for people. What people read is shown safe (cli/safe.py): each row one line, no character the
-terminal would obey; JSON and CSV carry the exact text."""
+terminal would obey; JSON and CSV carry the exact text. A command that offers `--wide` fits its tables
+and fields to the terminal (cli/layout.py); one that does not never cuts them shorter than CELL_COLUMNS."""
 
 from __future__ import annotations
 
@@ -11,17 +12,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from dealflow.cli.safe import cut, fit, shown
+from dealflow.cli.safe import cut, shown
 from dealflow.exports.json_writer import encode
 
 if TYPE_CHECKING:
     from dealflow.reports.report import Report
-    from dealflow.reports.table import Table
+    from dealflow.reports.table import Cell, Table
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Wider cells are cut, ending in "…": a 100 KB note must not push every other row of a table off the
 # screen. Wide enough for the longest line the demo's history shows (140); --json has the whole text.
 CELL_COLUMNS = 200
+NONE = "-"  # the one sign for "none" wherever people read: a cell, a field, a table without rows
 
 
 def json_option(command: F) -> F:
@@ -54,6 +56,17 @@ def is_wide() -> bool:
     return bool(context is not None and context.meta.get(WIDE))
 
 
+def room() -> int | None:
+    """The columns a table or fields block may take: the terminal's (cli/layout.py), or None to keep
+    cells whole: with `--wide`, and in a command without `--wide`, which would give no way to see them."""
+    context = click.get_current_context(silent=True)
+    if context is None or is_wide() or not any(param.name == "wide" for param in context.command.params):
+        return None
+    from dealflow.cli.layout import terminal_width
+
+    return terminal_width()
+
+
 def output_options(command: F) -> F:
     """`--json` and `--csv`, given to the command as one `output` argument: "text", "json" or "csv"."""
     command = click.option(
@@ -78,9 +91,9 @@ def emit(report: Report, output: str) -> None:
             rows = list(table.rows)
             click.echo(f"\n{table.name.replace('_', ' ')}:")
             if rows:
-                print_table(rows, [column.key for column in table.columns])
+                print_table(rows, [column.key for column in table.columns], {c.key: c.kind for c in table.columns})
             else:
-                click.echo("  (none)")
+                click.echo(f"  {NONE}")
 
 
 def print_csv(tables: Sequence[Table]) -> None:
@@ -98,8 +111,9 @@ def emit_json(data: Any, *, compact: bool = False) -> None:
 
 
 def text(value: Any) -> str:
+    """A value as one line of text: none as NONE, yes/no, dates ISO, lists and mappings joined."""
     if value is None:
-        return "-"
+        return NONE
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Mapping):
@@ -111,18 +125,14 @@ def text(value: Any) -> str:
     return str(value)
 
 
-def print_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
-    """An aligned table, one line per row, each cell shown safe and at most CELL_COLUMNS wide."""
-    cells = [[fit(shown(text(row.get(column))), CELL_COLUMNS) for column in columns] for row in rows]
-    widths = [max([len(column), *(line[i][1] for line in cells)]) for i, column in enumerate(columns)]
-    lines = ["  ".join(column.upper().ljust(width) for column, width in zip(columns, widths, strict=True)).rstrip()]
-    lines += [
-        "  ".join(
-            shown_cell + " " * (width - used) for (shown_cell, used), width in zip(line, widths, strict=True)
-        ).rstrip()
-        for line in cells
-    ]
-    click.echo("\n".join(lines))
+def print_table(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], kinds: Mapping[str, Cell] | None = None
+) -> None:
+    """An aligned table, one line per row, each cell shown safe and at most CELL_COLUMNS wide, numbers
+    right-aligned; fitted to the terminal where the command offers `--wide` (cli/layout.py)."""
+    from dealflow.cli.layout import table_lines
+
+    click.echo("\n".join(table_lines(list(rows), columns, kinds, room())))
 
 
 def cell(value: Any) -> str:
@@ -131,11 +141,18 @@ def cell(value: Any) -> str:
 
 
 def print_fields(pairs: Iterable[tuple[str, Any]]) -> None:
-    """`key  value` lines, the values shown safe and whole."""
+    """`key  value` lines, the values shown safe, numbers as a table shows them; whole, or cut to the
+    terminal's width where the command offers `--wide` (cli/layout.py)."""
+    from dealflow.cli.layout import MIN_TEXT, number_shown
+
     pairs = list(pairs)
     width = max((len(key) for key, _ in pairs), default=0)
+    limit = room()
     for key, value in pairs:
-        click.echo(f"{key.ljust(width)}  {shown(text(value))}")
+        shown_value = number_shown(value, key, None, None) or shown(text(value))
+        if limit is not None:
+            shown_value = cut(shown_value, max(limit - width - 2, MIN_TEXT))
+        click.echo(f"{key.ljust(width)}  {shown_value}")
 
 
 def say(line: str, *, err: bool = False, quoted: bool = False) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import emit_json, json_option, print_table, say
+from dealflow.cli.output import emit_json, json_option, print_table, say, wide_option
 from dealflow.cli.progress import progress
 
 
@@ -24,6 +24,7 @@ def projections() -> None:
 
 @projections.command()
 @json_option
+@wide_option
 @pass_session
 def status(session: Session, as_json: bool) -> None:
     """Each projection's position in the event log against the log's head.

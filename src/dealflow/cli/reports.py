@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import emit, output_options, say
+from dealflow.cli.output import emit, output_options, say, wide_option
 from dealflow.cli.params import DATE
 
 if TYPE_CHECKING:
@@ -74,6 +74,7 @@ def _report(
 @click.option("--stalled", is_flag=True, help="List the stalled open deals instead, longest idle first.")
 @owner_option
 @output_options
+@wide_option
 @pass_session
 def pipeline(session: Session, as_of: date | None, by: str, stalled: bool, owner: str | None, output: str) -> None:
     """The sales pipeline per stage and currency: deals, value, weighted value, and what became of them.
@@ -110,6 +111,7 @@ def pipeline(session: Session, as_of: date | None, by: str, stalled: bool, owner
 @click.argument("deal", required=False)
 @owner_option
 @output_options
+@wide_option
 @pass_session
 def concessions(session: Session, deal: str | None, owner: str | None, output: str) -> None:
     """The concession history: what we and the customer gave per term, with the method's flags.
@@ -141,6 +143,7 @@ def concessions(session: Session, deal: str | None, owner: str | None, output: s
 )
 @owner_option
 @output_options
+@wide_option
 @pass_session
 def ageing(session: Session, as_of: date | None, by: str, owner: str | None, output: str) -> None:
     """Receivables ageing: open balances by days past due (current, 1-30, 31-60, 61-90, over 90).

@@ -9,7 +9,7 @@ import click
 
 from dealflow.aggregates.settings import SETTING_NAMES
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import emit_json, json_option, print_fields
+from dealflow.cli.output import emit_json, json_option, print_fields, wide_option
 from dealflow.cli.params import DATE
 from dealflow.cli.recording import Recorded, recording
 
@@ -34,6 +34,7 @@ def settings() -> None:
 @settings.command()
 @click.option("--as-of", type=DATE, help="The settings in force at the end of this day (YYYY-MM-DD).")
 @json_option
+@wide_option
 @pass_session
 def show(session: Session, as_of, as_json: bool) -> None:
     """Show the settings in force.

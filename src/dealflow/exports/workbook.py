@@ -1,6 +1,7 @@
 """Every report in one workbook: a first sheet that says what it reflects (the as-of date, the store,
-the position in the event log and when that event was recorded, the version, the counts), then a
-sheet per report table. Nothing in it is wall-clock time, so the same data gives the same bytes."""
+the position in the event log and when that event was recorded, the version, the counts), then
+each deal's facts and a sheet per report table, every concession after the concessions summary.
+Nothing in it is wall-clock time, so the same data gives the same bytes."""
 
 from __future__ import annotations
 
@@ -15,14 +16,17 @@ from dealflow.reports.reading import Reading
 from dealflow.reports.table import Cell, Column, Table
 from dealflow.storage import eventlog
 
-# (report, --by, the tables of it that go in): the pipeline by stage, owner and month and its
-# stalled deals, the concessions summary, the ageing by invoice with its totals and by customer.
+# (report, --by, the tables of it that go in): each deal's facts, the pipeline by stage, owner and
+# month and its stalled deals, the concessions summary and every concession, the ageing by invoice
+# with its totals and by customer.
 SHEETS: tuple[tuple[str, str | None, tuple[str, ...] | None], ...] = (
+    ("deals", None, None),
     ("pipeline", "stage", None),
     ("pipeline", "owner", None),
     ("pipeline", "month", None),
     ("pipeline", "stalled", None),
     ("concessions", None, None),
+    ("concessions", "detail", None),
     ("ageing", "invoice", None),
     ("ageing", "customer", ("customers",)),
 )
@@ -30,19 +34,28 @@ ABOUT = (Column("fact", width=34), Column("value", Cell.ANY, width=40))
 
 
 def workbook_tables(reading: Reading, *, as_of: date) -> list[Table]:
-    """The about sheet, then every report's tables, each named `report table` (`pipeline stages`)."""
+    """The about sheet, then every report's tables, each named `report table` (`pipeline stages`), or
+    `report` alone when its one table has the report's name (`deals`)."""
     tables: list[Table] = []
     facts: list[tuple[str, Any]] = []
     for name, by, wanted in SHEETS:
         report = build_report(reading, name, as_of=as_of, by=by)
         for table in report.tables:
             if wanted is None or table.name in wanted:
-                rows = list(table.rows)
-                title = f"{name} {table.name.replace('_', ' ')}"
-                tables.append(dataclasses.replace(table, name=title, rows=rows, total_rows=len(rows)))
+                title = name if table.name == name else f"{name} {table.name.replace('_', ' ')}"
+                tables.append(dataclasses.replace(table, name=title, **_counted(table)))
         facts += [(f"{name}: {key.replace('_', ' ')}", value) for key, value in report.facts.items()]
     about = _about(reading, as_of, tables) + _unique(facts)
     return [Table("about", ABOUT, [{"fact": fact, "value": value} for fact, value in about]), *tables]
+
+
+def _counted(table: Table) -> dict[str, Any]:
+    """The table's rows and their number, for the about sheet written first: a table of records,
+    one row per deal or concession, counts them in SQL and streams; a report's few rows are kept."""
+    if table.total_rows is not None:
+        return {"rows": table.rows, "total_rows": table.total_rows}
+    rows = list(table.rows)
+    return {"rows": rows, "total_rows": len(rows)}
 
 
 def _about(reading: Reading, as_of: date, tables: list[Table]) -> list[tuple[str, Any]]:

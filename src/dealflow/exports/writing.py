@@ -47,7 +47,7 @@ class Export:
             lambda: tables,
             lambda: ({"part": table.name, **row} for table in tables for row in table.rows),
             lambda: {**report.facts, **{table.name: list(table.rows) for table in tables}},
-            sum(len(table.rows) if isinstance(table.rows, Sized) else 0 for table in tables),
+            sum(_count(table) for table in tables),
         )
 
     @classmethod
@@ -109,6 +109,12 @@ def write_to(export: Export, fmt: str, out: TextIO, *, excel: bool = False, adva
         write_json_object(export.document(), out)
     else:
         write_json(export.rows(), out, advance=advance)
+
+
+def _count(table: Table) -> int:
+    if table.total_rows is not None:
+        return table.total_rows
+    return len(table.rows) if isinstance(table.rows, Sized) else 0
 
 
 def _beside(target: Path, part: str) -> Path:

@@ -31,8 +31,9 @@ def all_projections() -> list[Projection]:
     from dealflow.projections.ageing_sql import Ageing
     from dealflow.projections.concessions_sql import Concessions
     from dealflow.projections.pipeline_sql import Pipeline
+    from dealflow.projections.signals_sql import Signals
 
-    return [Pipeline(), Concessions(), Ageing()]
+    return [Pipeline(), Concessions(), Ageing(), Signals()]
 
 
 class Projections:

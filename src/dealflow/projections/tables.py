@@ -1,11 +1,11 @@
 """Every projection table, in one place. Money columns hold ten-thousandths and day columns day
 numbers (see `units`); `deal` is the deal's aggregate id in hex, the key across the log. A deal's
 id, account and currency are kept once, by the pipeline (`pipeline_deals`): the concessions and
-ageing reports look them up there, as every report catches all three projections up first."""
+ageing reports look them up there, as every report catches every projection up first."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
 
 from dealflow.playbook import STAGE_NAMES
 
@@ -177,3 +177,18 @@ ageing_movements = Table(  # dated payments, write-offs and chases, for the agei
     Column("note", String),
     Column("cause", String(20)),  # a chase's
 )
+
+deal_signals = Table(  # per deal: what its exit signal still misses (`signals`), for `agenda`
+    "deal_signals",
+    metadata,
+    _deal(),
+    Column("deal_id", String(40), nullable=False),  # as `pipeline_deals` has it: the agenda's order reads it here
+    Column("state", String, nullable=False),  # the state its latest event left
+    Column("stage", String(20)),  # the open stage whose exit signal the items are of; None once won, lost or closed
+    Column("since", Integer, nullable=False),  # the day it entered that stage (`pipeline_deals.stage_since`)
+    Column("facts", Text, nullable=False),  # what the checklist reads (`signals.SignalFacts`), as JSON
+    Column("missing", Text, nullable=False),  # the items missing, in the checklist's order, as a JSON list
+    Column("missing_items", Integer, nullable=False),  # how many
+)
+# the agenda's order within a stage, and its count of the items of every open deal, read from the index alone
+Index("deal_signals_waiting", *(deal_signals.c[name] for name in ("stage", "since", "deal_id", "missing_items")))

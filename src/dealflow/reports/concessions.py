@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, RowMapping, func, select
 
 from dealflow.aggregates.errors import Command, NotFound
 from dealflow.aggregates.ids import deal_uuid
@@ -29,6 +29,21 @@ _SUMMARY = columns(
     ("widened", Cell.INTEGER),
     ("past_bottom_line", Cell.INTEGER),
     ("deadlocks", Cell.INTEGER),
+)
+_ROUNDS = columns(
+    ("term", Cell.TEXT),
+    ("round", Cell.INTEGER),
+    ("by", Cell.TEXT),
+    ("from", Cell.NUMBER),
+    ("to", Cell.NUMBER),
+    ("size", Cell.NUMBER),
+    ("running_total", Cell.NUMBER),
+    ("on", Cell.DATE),
+    ("actor", Cell.TEXT),
+    ("widened", Cell.BOOLEAN),
+    ("past_bottom_line", Cell.BOOLEAN),
+    ("override", Cell.TEXT),
+    ("bottom_line", Cell.NUMBER),
 )
 
 
@@ -92,44 +107,47 @@ def _summary(connection: Connection, key: str | None, owners: Collection[str] | 
 
 def _history(connection: Connection, key: str) -> Table:
     c = concessions.c
-    found = connection.execute(select(concessions).where(c.deal == key).order_by(c.version)).mappings().all()
-    rows = [
-        {
-            "term": row["term"],
-            "round": row["round"],
-            "by": row["by"],
-            "from": from_units(row["before"]),
-            "to": from_units(row["after"]),
-            "size": from_units(row["size"]),
-            "running_total": from_units(row["running_total"]),
-            "on": from_day(row["on"]),
-            "actor": row["actor"],
-            "widened": row["widened"],
-            "past_bottom_line": row["past_bottom_line"],
-            "override": row["override"],
-            "bottom_line": from_units(row["bottom_line"]),
-        }
-        for row in found
-    ]
-    return Table(
-        "concessions",
-        columns(
-            ("term", Cell.TEXT),
-            ("round", Cell.INTEGER),
-            ("by", Cell.TEXT),
-            ("from", Cell.NUMBER),
-            ("to", Cell.NUMBER),
-            ("size", Cell.NUMBER),
-            ("running_total", Cell.NUMBER),
-            ("on", Cell.DATE),
-            ("actor", Cell.TEXT),
-            ("widened", Cell.BOOLEAN),
-            ("past_bottom_line", Cell.BOOLEAN),
-            ("override", Cell.TEXT),
-            ("bottom_line", Cell.NUMBER),
-        ),
-        sorted(rows, key=_by_term),  # stable: in the order recorded within each term
+    found = connection.execute(select(concessions).where(c.deal == key).order_by(c.version)).mappings()
+    rows = [_round(row) for row in found]
+    return Table("concessions", _ROUNDS, sorted(rows, key=_by_term))  # stable: in the order recorded within each term
+
+
+def concession_rounds(connection: Connection) -> Table:
+    """Every concession of every deal, one row each, as one deal's report lists them: the deals in the
+    order opened, each deal's concessions in the order recorded (`export concessions --detail`)."""
+    c, d = concessions.c, pipeline_deals.c
+    counted = select(func.count()).select_from(concessions).join(pipeline_deals, c.deal == d.deal)
+    named = (*columns(("deal", Cell.TEXT), ("account", Cell.TEXT)), *_ROUNDS)
+    return Table("detail", named, _every_round(connection), total_rows=connection.execute(counted).scalar_one())
+
+
+def _every_round(connection: Connection) -> Iterator[dict[str, Any]]:
+    c, d = concessions.c, pipeline_deals.c
+    query = (
+        select(d.deal_id, d.account, concessions)
+        .join_from(concessions, pipeline_deals, c.deal == d.deal)
+        .order_by(d.id, c.version)
     )
+    for row in connection.execute(query).mappings():
+        yield {"deal": row["deal_id"], "account": row["account"], **_round(row)}
+
+
+def _round(row: RowMapping) -> dict[str, Any]:
+    return {
+        "term": row["term"],
+        "round": row["round"],
+        "by": row["by"],
+        "from": from_units(row["before"]),
+        "to": from_units(row["after"]),
+        "size": from_units(row["size"]),
+        "running_total": from_units(row["running_total"]),
+        "on": from_day(row["on"]),
+        "actor": row["actor"],
+        "widened": row["widened"],
+        "past_bottom_line": row["past_bottom_line"],
+        "override": row["override"],
+        "bottom_line": from_units(row["bottom_line"]),
+    }
 
 
 def _deadlocks(connection: Connection, key: str) -> Table:
