@@ -138,11 +138,15 @@ def test_the_text_is_one_ranked_table_that_fits_the_terminal_or_keeps_its_text_w
     assert (
         lines[0] == f"agenda as of {TODAY.isoformat()}: 10 items (2 overdue, 1 close-passed, 1 stalled, 6 exit-signal)"
     )
-    assert lines[1].split()[:4] == ["RANK", "DEAL", "ACCOUNT", "OWNER"] and len(lines) == 2 + 4
+    table = lines[: lines.index("")] if "" in lines else lines  # then the coaching for the items listed
+    assert table[1].split()[:4] == ["RANK", "DEAL", "ACCOUNT", "OWNER"] and len(table) == 2 + 4
     assert all(len(line) <= 80 for line in lines[1:])
     assert "the first 4 shown: --limit N or --all for more" in narrow.stderr
     wide = agenda(book, "--all", columns=200).stdout
     assert REMEDY_BY_CAUSE[OUR_FAULT].step in wide and NEEDS_EVIDENCE in wide
+    coaching = wide.split("\ncoaching:\n", 1)[1]  # each piece of advice once, after the ranks it concerns
+    assert len(set(coaching.splitlines())) == len(coaching.splitlines())
+    assert all(len(line) <= 100 for line in coaching.splitlines())
     assert agenda(book, "--all", "--wide", columns=80).stdout == wide
 
 

@@ -177,3 +177,12 @@ def test_a_pipe_without_columns_has_no_width(monkeypatch):
     monkeypatch.delenv("COLUMNS", raising=False)
 
     assert terminal_width() is None
+
+
+def test_a_yielding_column_is_cut_first_so_that_the_one_read_most_stays_whole():
+    rows = [{"account": "Harrow & Finch Insurance Group", "step": "record the signature with sign --amount"}]
+    plain = table_lines(rows, ("account", "step"), room=58)
+    spared = table_lines(rows, ("account", "step"), room=58, yielding=("account",))
+    assert rows[0]["step"] not in plain[1] and ELLIPSIS in plain[1]
+    assert spared[1].endswith(rows[0]["step"]) and spared[1].startswith("Harrow & Finch")
+    assert all(display_width(line) <= 58 for line in spared)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -11,11 +12,13 @@ import click
 
 from dealflow.aggregates.limits import Range
 from dealflow.cli.context import Session, pass_session
-from dealflow.cli.output import emit, json_option, print_table, say, wide_option
+from dealflow.cli.output import emit, json_option, print_table, room, say, wide_option
 from dealflow.cli.params import WholeNumber
 from dealflow.cli.reports import as_of_option, owner_option
+from dealflow.cli.safe import shown
 
 LIMIT = Range(Decimal(1), Decimal(1_000_000_000))
+PROSE = 100  # the coaching's width at most
 SHOWN = 50  # items listed unless --limit or --all says otherwise: a day's work, not the whole book
 TEXT_COLUMNS = ("rank", "deal", "account", "owner", "days", "what", "step")
 
@@ -97,6 +100,33 @@ def _print(facts: dict[str, Any], rows: list[Mapping[str, Any]]) -> None:
     counts = ", ".join(f"{count} {kind}" for kind, count in facts["counts"].items())
     click.echo(f"agenda as of {facts['as_of'].isoformat()}: {facts['total']} items ({counts})")
     if rows:
-        print_table(rows, TEXT_COLUMNS)
+        print_table(rows, TEXT_COLUMNS, yielding=("account", "what"))  # the step to take is cut last
+        _coaching(rows)
     if facts["shown"] < facts["total"]:
         click.echo(f"the first {facts['shown']} shown: --limit N or --all for more", err=True)
+
+
+def _coaching(rows: list[Mapping[str, Any]]) -> None:
+    """The seed's advice for the items listed, each piece once, after the ranks it concerns ("1-4, 10: ..."),
+    wrapped to the terminal, and at PROSE at most: prose reads best so."""
+    ranks: dict[str, list[int]] = {}
+    for row in rows:
+        if row.get("coaching"):
+            ranks.setdefault(row["coaching"], []).append(row["rank"])
+    if not ranks:
+        return
+    click.echo("\ncoaching:")
+    wrapper = textwrap.TextWrapper(min(room() or PROSE, PROSE), "  ", "      ", break_on_hyphens=False)
+    for advice, concerned in ranks.items():
+        click.echo("\n".join(wrapper.wrap(shown(f"{_runs(concerned)}: {advice}"))))
+
+
+def _runs(ranks: list[int]) -> str:
+    """1, 2, 3, 4, 10 as "1-4, 10"."""
+    runs: list[list[int]] = []
+    for rank in ranks:
+        if runs and rank == runs[-1][-1] + 1:
+            runs[-1].append(rank)
+        else:
+            runs.append([rank])
+    return ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)

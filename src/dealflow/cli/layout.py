@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -40,6 +40,9 @@ NUMERIC = frozenset({Cell.MONEY, Cell.NUMBER, Cell.INTEGER, Cell.PERCENT})
 
 _TEXTS = {str, list, tuple, dict, type(None)}  # the values a text column holds
 Cells = tuple[str, int, bool]  # a cell's text as shown, the columns it takes, whether it is a number
+
+
+YIELDED = 16  # a yielding column is cut first, down to this, before the others are cut at all
 
 
 def terminal_width() -> int | None:
@@ -101,10 +104,12 @@ def table_lines(
     columns: Sequence[str],
     kinds: Mapping[str, Cell] | None = None,
     room: int | None = None,
+    yielding: Collection[str] = (),
 ) -> list[str]:
     """The header and a line per row, each cell shown safe (cli/safe.py) and at most CELL_COLUMNS wide;
     with `room`, narrowed to fit it if it can: first a header wider than its column's values is wrapped
-    at its underscores (PAST_BOTTOM_LINE over three lines), which loses nothing, then text is cut."""
+    at its underscores (PAST_BOTTOM_LINE over three lines), which loses nothing, then text is cut: the
+    `yielding` columns first (those a reader can best spare) down to YIELDED, then the widest."""
     kinds = kinds or {}
     cells = [_cells(row, columns, kinds) for row in rows]
     numeric = [kinds.get(column) in NUMERIC or any(line[i][2] for line in cells) for i, column in enumerate(columns)]
@@ -119,6 +124,12 @@ def table_lines(
             else width
             for i, (column, width) in enumerate(zip(columns, widths, strict=True))
         ]
+        if yielding:
+            spared = [
+                max(cut[i], min(width, YIELDED)) if column in yielding else width
+                for i, (column, width) in enumerate(zip(columns, widths, strict=True))
+            ]
+            widths = fitted_widths(widths, spared, room)
         widths = fitted_widths(widths, cut, room)
         _cut(cells, widths, values)
     return [_line(line, widths, numeric) for line in [*_header(columns, widths), *cells]]

@@ -6,7 +6,7 @@ and fields to the terminal (cli/layout.py); one that does not never cuts them sh
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -126,13 +126,18 @@ def text(value: Any) -> str:
 
 
 def print_table(
-    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], kinds: Mapping[str, Cell] | None = None
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    kinds: Mapping[str, Cell] | None = None,
+    *,
+    yielding: Collection[str] = (),
 ) -> None:
     """An aligned table, one line per row, each cell shown safe and at most CELL_COLUMNS wide, numbers
-    right-aligned; fitted to the terminal where the command offers `--wide` (cli/layout.py)."""
+    right-aligned; fitted to the terminal where the command offers `--wide` (cli/layout.py), the
+    `yielding` columns cut first."""
     from dealflow.cli.layout import table_lines
 
-    click.echo("\n".join(table_lines(list(rows), columns, kinds, room())))
+    click.echo("\n".join(table_lines(list(rows), columns, kinds, room(), yielding)))
 
 
 def cell(value: Any) -> str:
