@@ -23,8 +23,8 @@ import pytest
 
 from conftest import Dealflow, dealflow_executable
 from dealflow.application import DealflowApp
+from dealflow.dossier import dossier
 from dealflow.exports.json_writer import plain
-from dealflow.views import deal_detail
 
 pytestmark = pytest.mark.slow
 
@@ -340,9 +340,11 @@ def replayed(db: str, deal_id: str) -> dict[str, Any]:
     app = DealflowApp(db)
     try:
         deal: Any = None
-        for event in app.history(deal_id):
+        history = app.history(deal_id)
+        for event in history:
             deal = event.mutate(deal)
-        return json.loads(json.dumps(plain(deal_detail(deal))))
+        today = date.today()
+        return json.loads(json.dumps(plain(dossier(deal, history, today, app.settings(today)))))
     finally:
         app.close()
 
