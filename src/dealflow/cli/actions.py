@@ -16,11 +16,12 @@ import click
 
 from dealflow.cli.context import Session
 from dealflow.cli.recording import Recorded, recording
-from dealflow.coaching import Coaching, coaching
 from dealflow.playbook import ACTIONS, STAGE_OF_ACTION, STAGES, Action, Effect, Field, Kind, action_with
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
+
+    from dealflow.coaching import Coaching
 
 METAVARS = {Kind.MONEY: "AMOUNT", Kind.CURRENCY: "CODE", Kind.PAIRS: "NAME=VALUE"}
 REPEAT_HINTS = {
@@ -64,6 +65,8 @@ def example(action: Action) -> str:
 
 
 def _help(action: Action) -> str:
+    from dealflow.coaching import coaching
+
     stage = STAGE_OF_ACTION[action.name]
     effect = f" Besides recording it, this {action.effect.value}." if action.effect else ""
     return (
@@ -110,13 +113,25 @@ def action_command(name: str) -> click.Command:
             return Recorded(lambda: summary | {"referral": new_deal_id}, (new_deal_id,))
         return Recorded(lambda: summary, (f"{deal.deal_id}: {name} recorded ({deal.state}, version {deal.version})",))
 
-    command = click.command(name, help=_help(action), short_help=action.summary)(recording(record))
+    command = click.command(name, cls=ActionCommand, short_help=action.summary)(recording(record))
+    command.action = action
     own = [_field_option(field) for field in action.fields]
     if action.effect is Effect.REFERRAL:
         own.append(click.Option(["--id", "new_id"], metavar="ID", help="The new deal's id; default the next D-NNNN."))
     own.append(click.Option(["--note"], metavar="TEXT", help="A free-text note kept with the record."))
     command.params[:0] = own
     return command
+
+
+class ActionCommand(click.Command):
+    """An action's command, its help (the seed's coaching among it) written only when it is shown:
+    recording an action never imports the coaching."""
+
+    action: Action
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self.help = _help(self.action)
+        super().format_help_text(ctx, formatter)
 
 
 def _as_given(field: Field, value: Any) -> Any:
