@@ -186,3 +186,14 @@ def test_a_yielding_column_is_cut_first_so_that_the_one_read_most_stays_whole():
     assert rows[0]["step"] not in plain[1] and ELLIPSIS in plain[1]
     assert spared[1].endswith(rows[0]["step"]) and spared[1].startswith("Harrow & Finch")
     assert all(display_width(line) <= 58 for line in spared)
+
+
+def test_a_table_too_wide_even_cut_is_printed_in_blocks_each_led_by_its_first_column():
+    rows = [{"deal": f"D-{n}", **{f"amount_{k}": Decimal(10**9 + n) for k in range(8)}} for n in range(3)]
+    columns = ("deal", *(f"amount_{k}" for k in range(8)))
+    lines = table_lines(rows, columns, room=60)
+
+    assert all(display_width(line) <= 60 for line in lines)
+    blocks = "\n".join(lines).split("\n\n")
+    assert len(blocks) > 1 and all(block.splitlines()[-1].startswith("D-2") for block in blocks)
+    assert sum(line.count("1,000,000,001") for line in lines) == 8  # every number whole, once

@@ -98,7 +98,11 @@ def agenda(session: Session, owner: str | None, as_of: date | None, limit: int, 
 
 def _print(facts: dict[str, Any], rows: list[Mapping[str, Any]]) -> None:
     counts = ", ".join(f"{count} {kind}" for kind, count in facts["counts"].items())
-    click.echo(f"agenda as of {facts['as_of'].isoformat()}: {facts['total']} items ({counts})")
+    said = f"agenda as of {facts['as_of'].isoformat()}: {facts['total']} items ({counts})"
+    width = room()
+    click.echo(
+        said if width is None else "\n".join(textwrap.wrap(said, width, subsequent_indent="  ", break_on_hyphens=False))
+    )
     if rows:
         print_table(rows, TEXT_COLUMNS, yielding=("account", "what"))  # the step to take is cut last
         _coaching(rows)

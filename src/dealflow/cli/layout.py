@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -109,7 +109,8 @@ def table_lines(
     """The header and a line per row, each cell shown safe (cli/safe.py) and at most CELL_COLUMNS wide;
     with `room`, narrowed to fit it if it can: first a header wider than its column's values is wrapped
     at its underscores (PAST_BOTTOM_LINE over three lines), which loses nothing, then text is cut: the
-    `yielding` columns first (those a reader can best spare) down to YIELDED, then the widest."""
+    `yielding` columns first (those a reader can best spare) down to YIELDED, then the widest. A table
+    that does not fit even so is printed in blocks of columns (`_blocks`)."""
     kinds = kinds or {}
     cells = [_cells(row, columns, kinds) for row in rows]
     numeric = [kinds.get(column) in NUMERIC or any(line[i][2] for line in cells) for i, column in enumerate(columns)]
@@ -124,15 +125,52 @@ def table_lines(
             else width
             for i, (column, width) in enumerate(zip(columns, widths, strict=True))
         ]
+        narrowed = widths
         if yielding:
             spared = [
                 max(cut[i], min(width, YIELDED)) if column in yielding else width
                 for i, (column, width) in enumerate(zip(columns, widths, strict=True))
             ]
-            widths = fitted_widths(widths, spared, room)
-        widths = fitted_widths(widths, cut, room)
+            narrowed = fitted_widths(narrowed, spared, room)
+        narrowed = fitted_widths(narrowed, cut, room)
+        if _span(narrowed) > room and len(columns) > 2:  # too many numbers for the room: in blocks of columns
+            first = min(widths[0], max(cut[0], room // 4))
+            widths = [first, *(min(width, max(cut[i], room - first - len(GAP))) for i, width in _rest(widths))]
+            _cut(cells, widths, values)
+            return _blocks(columns, widths, numeric, cells, room)
+        widths = narrowed
         _cut(cells, widths, values)
     return [_line(line, widths, numeric) for line in [*_header(columns, widths), *cells]]
+
+
+def _span(widths: Sequence[int]) -> int:
+    return sum(widths) + len(GAP) * (len(widths) - 1)
+
+
+def _rest(widths: Sequence[int]) -> Iterator[tuple[int, int]]:
+    return enumerate(widths[1:], 1)
+
+
+def _blocks(
+    columns: Sequence[str], widths: Sequence[int], numeric: Sequence[bool], cells: list[list[Cells]], room: int
+) -> list[str]:
+    """A table wider than the room even with its text cut, as pandas prints a wide frame: in blocks of
+    the columns that fit, one after the other, each led by the first column (the row's name), so that
+    no line is wider than the room and no number is cut."""
+    blocks: list[list[int]] = [[0]]
+    for i, _ in _rest(widths):
+        block = blocks[-1]
+        if len(block) > 1 and _span([widths[k] for k in (*block, i)]) > room:
+            blocks.append([0])
+        blocks[-1].append(i)
+    lines: list[str] = []
+    for block in blocks:
+        if lines:
+            lines.append("")
+        spans, right = [widths[k] for k in block], [numeric[k] for k in block]
+        rows = [*_header([columns[k] for k in block], spans), *([line[k] for k in block] for line in cells)]
+        lines += [_line(row, spans, right) for row in rows]
+    return lines
 
 
 def _header(columns: Sequence[str], widths: Sequence[int]) -> list[list[Cells]]:
