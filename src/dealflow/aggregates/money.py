@@ -22,6 +22,14 @@ ISO_4217 = frozenset(
     """.split()  # noqa: SIM905 - a block of codes reads better than a list of strings
 )
 
+# ISO 4217 minor units where they are not 2 (the 2024 list): JPY 1,000 and KWD 1,000.000.
+_NOT_TWO_PLACES = {
+    0: "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF",
+    3: "BHD IQD JOD KWD LYD OMR TND",
+    4: "CLF UYW",
+}
+MINOR_UNITS = {code: places for places, codes in _NOT_TWO_PLACES.items() for code in codes.split()}
+
 
 # -5 is read, to be refused as out of range; never 1e3, 1_000, NaN, nor Unicode digits such as ١٢٣ or １２３
 PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)

@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from dealflow.aggregates.money import MINOR_UNITS
 from dealflow.cli.output import CELL_COLUMNS, text
 from dealflow.cli.safe import fit, shown
 from dealflow.reports.table import Cell
@@ -23,13 +24,6 @@ from dealflow.reports.table import Cell
 GAP = "  "
 MIN_TEXT = 6  # a text column is never cut narrower than this, nor than its header
 
-# ISO 4217 minor units where they are not 2 (the 2024 list): JPY 1,000 and KWD 1,000.000.
-_NOT_TWO = {
-    0: "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF",
-    3: "BHD IQD JOD KWD LYD OMR TND",
-    4: "CLF UYW",
-}
-MINOR_UNITS = {code: places for places, codes in _NOT_TWO.items() for code in codes.split()}
 # Columns of amounts in the tables that are not reports (a report's columns say their kind).
 AMOUNT_KEYS = frozenset(
     {"value", "amount", "paid", "written_off", "balance", "signed", "quotation", "total", "weighted", "gift_value"}
@@ -201,7 +195,10 @@ def _cells(row: Mapping[str, Any], columns: Sequence[str], kinds: Mapping[str, C
     for key in columns:
         value = row.get(key)
         if type(value) is str:  # most cells: a table of 100,000 rows feels each step here
-            cells.append((*fit(shown(value), CELL_COLUMNS), False))
+            if len(value) <= CELL_COLUMNS and value.isascii() and value.isprintable() and "\\" not in value:
+                cells.append((value, len(value), False))  # as `shown` and `fit` leave it, without the calls
+            else:
+                cells.append((*fit(shown(value), CELL_COLUMNS), False))
             continue
         number = number_shown(value, key, kinds.get(key), row.get("currency"))
         cells.append(
