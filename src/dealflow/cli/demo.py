@@ -20,9 +20,10 @@ PROGRAM = "dealflow"
 
 # What to try next: (command after `dealflow`, the story whose deal it names or None, what it shows)
 TOUR = (
+    ("agenda", None, "what the method asks next across the book, most urgent first"),
     ("deals", None, "the whole book"),
     ("deals --stage commitment", None, "the deals being negotiated"),
-    ("show {}", "concessions", "a negotiation: bottom lines, a widening concession, one past the bottom line"),
+    ("show {}", "concessions", "a negotiation's dossier: its people, bottom lines, concessions, what comes next"),
     ("history {}", "concessions", "every event with when it happened and when it was recorded"),
     ("history {} --as-of {}", "reopened", "a reopened deal as it stood the day it was lost"),
     ("show {}", "overdue", "a won deal with an overdue invoice"),
