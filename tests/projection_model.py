@@ -35,8 +35,8 @@ class Standing:
         deal = app.deal_as_of(deal_id, on)
         self.deal_id = deal_id
         self.account, self.owner, self.currency = deal.account, deal.owner, deal.currency
-        self.value, self.signed, self.close_by = deal.value, deal.signed_amount, deal.close_by
-        self.lost_reason = deal.lost_reason
+        self.value, self.signed, self.close_by = expected_value(events), deal.signed_amount, deal.close_by
+        self.lost_reason, self.lost_from = deal.lost_reason, deal.lost_from
         self.status = str(deal.status)
         self.stage = _stage(deal.state)
         self.last_event_on = max(event.effective_on for event in events)
@@ -53,6 +53,26 @@ class Standing:
                     self.entered.add(stage)
         if here is not None:
             self.days[here] += (on - since).days
+
+
+def expected_value(events: list[Any]) -> Decimal | None:
+    """The value the pipeline counts: the latest price set, in the order recorded (docs/method.md)."""
+    value = None
+    for event in events:
+        kind = type(event).__name__
+        if kind == "Opened":
+            value = event.value
+        elif kind == "ActionRecorded" and "quotation" in event.fields:
+            value = event.fields["quotation"]
+        elif kind == "ActionRecorded" and event.action == "upsell":
+            value = (value or Decimal(0)) + event.fields["amount"]
+        elif kind == "ForecastChanged" and event.value is not None:
+            value = event.value
+        elif kind == "Signed":
+            value = event.amount
+        elif kind == "Conceded" and event.term == "price":
+            value = event.after
+    return value
 
 
 def standings(app: DealflowApp, on: date) -> list[Standing]:

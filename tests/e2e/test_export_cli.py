@@ -30,6 +30,11 @@ REPORT_SHEETS = [
     "pipeline owners",
     "pipeline forecast",
     "pipeline stalled",
+    "movement",
+    "movement flow",
+    "forecast periods",
+    "forecast accuracy",
+    "forecast accuracy by owner",
     "concessions summary",
     "concessions detail",
     "ageing invoices",
@@ -133,11 +138,14 @@ def test_the_pipeline_has_a_value_by_stage_chart_per_currency_and_the_ageing_a_s
     sheets = openpyxl.load_workbook(workbook)
     assert len(sheets["pipeline stages"]._charts) == 1
     assert len(sheets["ageing totals"]._charts) == 1
-    assert sum(len(sheet._charts) for sheet in sheets.worksheets) == 2
-    with zipfile.ZipFile(workbook) as package:
-        charts = [package.read(name).decode() for name in sorted(package.namelist()) if name.startswith("xl/charts/")]
-    by_stage, ageing = charts
+    assert len(sheets["forecast periods"]._charts) == 1
     currencies = {row["currency"] for row in sheet_rows(workbook, "pipeline stages")}
+    assert len(sheets["movement"]._charts) == len(currencies)  # a waterfall per currency
+    assert sum(len(sheet._charts) for sheet in sheets.worksheets) == 3 + len(currencies)
+    with zipfile.ZipFile(workbook) as package:
+        charts = [package.read(name).decode() for name in package.namelist() if name.startswith("xl/charts/")]
+    (by_stage,) = [chart for chart in charts if "Pipeline value by stage" in chart]
+    (ageing,) = [chart for chart in charts if '<c:barDir val="bar"/>' in chart]
     assert by_stage.count("<c:ser>") == len(currencies) and "Pipeline value by stage" in by_stage
     assert '<c:barDir val="bar"/>' in ageing and '<c:grouping val="stacked"/>' in ageing
     assert ageing.count("<c:ser>") == 5  # current, 1-30, 31-60, 61-90, over-90

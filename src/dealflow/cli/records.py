@@ -1,4 +1,5 @@
-"""Records allowed in any open state that do not move the deal: note, assign, forecast, buying stage."""
+"""Records allowed in any open state that do not move the deal: note, assign, forecast (its command is
+cli/forecast.py, beside the forecast report), buying stage."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from datetime import date
 import click
 
 from dealflow.cli.context import Session
-from dealflow.cli.params import DATE
 from dealflow.cli.recording import Recorded, deal_recorded, recording
 from dealflow.playbook import BUYING_STAGES
 
@@ -50,21 +50,10 @@ def assign(session: Session, deal: str, owner: str, on: date | None) -> Recorded
     return deal_recorded(assigned, f"{assigned.deal_id} is now owned by {assigned.owner} (was {previous})")
 
 
-@click.command()
-@click.argument("deal")
-@click.option("--value", metavar="AMOUNT", help="The expected value, e.g. 95000.")
-@click.option("--currency", metavar="CODE", help="ISO 4217 currency of the value, when the deal has none yet.")
-@click.option("--close-by", type=DATE, help="The expected close date (YYYY-MM-DD).")
-@recording
-def forecast(
+def record_forecast(
     session: Session, deal: str, value: str | None, currency: str | None, close_by: date | None, on: date | None
 ) -> Recorded:
-    """Change a deal's expected value or close date (or both).
-
-    \b
-    Example:
-      dealflow forecast D-0001 --value 95000 --close-by 2026-09-30
-    """
+    """A deal's expected value or close date (or both) changed: `dealflow forecast DEAL` (cli/forecast.py)."""
     changed = session.app.forecast(deal, actor=session.actor, value=value, currency=currency, close_by=close_by, on=on)
     worth = f"{changed.value} {changed.currency}" if changed.value is not None else "no value yet"
     return deal_recorded(changed, f"{changed.deal_id} forecast: {worth}, close by {changed.close_by or 'no date yet'}")

@@ -29,13 +29,14 @@ owner_option = click.option(
 Owners = list[str] | None  # the owners `--owner` names (`reports.deals.named_owners`); None: every deal
 
 
-def _report(
+def report_of_owners(
     session: Session,
     build: Callable[[Connection, Owners], Report],
     output: str,
     owner: str | None = None,
     *,
     owners_as_of: int | None = None,
+    show: Callable[[Report, str], None] | None = None,
 ) -> None:
     """Catch up, build the report of `owner`'s deals (every deal for None), print it; exit 1 after it
     when it stops before the log's end at an event a newer dealflow wrote (storeformat.py): a report
@@ -51,7 +52,7 @@ def _report(
         newer, head = projections.log.newer, projections.head()
     if owners == []:
         say(f"note: no owner's name is or begins with {owner!r}: no deal is counted", err=True, quoted=True)
-    emit(report, output)
+    (show or emit)(report, output)
     if newer is not None:
         from dealflow.storage.storeformat import NewerDealflow
 
@@ -98,7 +99,7 @@ def pipeline(session: Session, as_of: date | None, by: str, stalled: bool, owner
     day = as_of_day(as_of)
     settings = session.app.settings(day)
     shown, latest = "stalled" if stalled else by, day == date.today()
-    _report(
+    report_of_owners(
         session,
         lambda c, owners: pipeline_report(c, as_of=day, settings=settings, by=shown, latest=latest, owners=owners),
         output,
@@ -129,7 +130,7 @@ def concessions(session: Session, deal: str | None, owner: str | None, output: s
         raise click.UsageError("--owner chooses deals, DEAL one deal: give one of them")
     from dealflow.reports.concessions import concessions_report
 
-    _report(session, lambda c, owners: concessions_report(c, deal, owners=owners), output, owner)
+    report_of_owners(session, lambda c, owners: concessions_report(c, deal, owners=owners), output, owner)
 
 
 @click.command()
@@ -163,7 +164,7 @@ def ageing(session: Session, as_of: date | None, by: str, owner: str | None, out
     day = as_of_day(as_of)
     settings = session.app.settings(day)
     latest = day == date.today()
-    _report(
+    report_of_owners(
         session,
         lambda c, owners: ageing_report(c, as_of=day, settings=settings, by=by, latest=latest, owners=owners),
         output,

@@ -17,6 +17,10 @@ from dealflow.reports.table import Chart, Table
 CHARTS = {
     ("pipeline", "stages"): Chart("Pipeline value by stage", "stage", ("value",), series_by="currency"),
     ("ageing", "totals"): Chart("Receivables by days past due", "currency", BUCKETS, kind="bar", stacked=True),
+    ("movement", "movement"): Chart("Pipeline movement", "bucket", ("change",), kind="waterfall", series_by="currency"),
+    ("forecast", "periods"): Chart(
+        "Forecast by period", "period", ("best_case", "weighted", "committed", "won"), series_by="currency"
+    ),
 }
 
 
@@ -28,10 +32,14 @@ def build_report(reading: Reading, name: str, *, as_of: date, by: str | None = N
     if name == "concessions" and by == "detail":
         return Report({}, [concession_rounds(reading.connection)])
     report = read_report(reading, name, as_of=as_of, by=by, deal=deal)
-    report.tables = [charted(name, table) for table in report.tables]
+    report.tables = [charted(name, table, by) for table in report.tables]
     return report
 
 
-def charted(report: str, table: Table) -> Table:
+def charted(report: str, table: Table, by: str | None = None) -> Table:
+    """The table with its chart. A waterfall walks from one start to one end: grouped `by` owner, stage
+    or account, a currency holds a walk per group, which one chart a currency cannot show, so none."""
     chart = CHARTS.get((report, table.name))
-    return table if chart is None or table.chart is not None else dataclasses.replace(table, chart=chart)
+    if chart is None or table.chart is not None or (chart.kind == "waterfall" and by is not None):
+        return table
+    return dataclasses.replace(table, chart=chart)

@@ -17,14 +17,17 @@ from dealflow.reports.table import Cell, Column, Table
 from dealflow.storage import eventlog
 
 # (report, --by, the tables of it that go in): each deal's facts, the pipeline by stage, owner and
-# month and its stalled deals, the concessions summary and every concession, the ageing by invoice
-# with its totals and by customer.
+# month and its stalled deals, its movement over the quarter to date and the forecast by quarter with
+# the accuracy of the quarters before, the concessions summary and every concession, the ageing by
+# invoice with its totals and by customer.
 SHEETS: tuple[tuple[str, str | None, tuple[str, ...] | None], ...] = (
     ("deals", None, None),
     ("pipeline", "stage", None),
     ("pipeline", "owner", None),
     ("pipeline", "month", None),
     ("pipeline", "stalled", None),
+    ("movement", None, None),
+    ("forecast", None, None),
     ("concessions", None, None),
     ("concessions", "detail", None),
     ("ageing", "invoice", None),
@@ -73,6 +76,7 @@ def _about(reading: Reading, as_of: date, tables: list[Table]) -> list[tuple[str
 
 
 def _unique(facts: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    """Each report's settings once (the pipeline is read for several views), without its as-of date and view."""
-    kept = {key: value for key, value in facts if not key.endswith((": as of", ": by"))}
+    """Each report's settings once (the pipeline is read for several views), without its as-of date and view,
+    nor a setting it was not given (the movement's close window): an empty cell would read as unknown."""
+    kept = {key: value for key, value in facts if value is not None and not key.endswith((": as of", ": by"))}
     return list(kept.items())

@@ -13,7 +13,7 @@ from typing import Any
 import xlsxwriter
 
 from dealflow.aggregates.errors import InvalidInput
-from dealflow.exports.xlsx_charts import Runs, add_chart
+from dealflow.exports.xlsx_charts import add_chart, runs_for
 from dealflow.reports.table import Cell, Column, Table, as_text
 
 # A fixed creation time: XlsxWriter stamps "now" otherwise, and the same data must give the same bytes.
@@ -87,7 +87,7 @@ def _write_sheet(workbook: Any, table: Table, formats: _Formats, advance: Any) -
     sheet.freeze_panes(1, 0)
     for index, column in enumerate(columns):
         sheet.write_string(0, index, column.header, formats.header)
-    runs = Runs(table.chart.series_by if table.chart else None)
+    runs = runs_for(table, sheet, formats.header, lambda row: formats.of(Cell.MONEY, row))
     count = 0
     for row in table.rows:
         count += 1
@@ -102,7 +102,7 @@ def _write_sheet(workbook: Any, table: Table, formats: _Formats, advance: Any) -
             advance(1)
     for index, width in enumerate(widths):  # allowed after the rows, even in constant_memory mode
         sheet.set_column(index, index, width)
-    sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
+    sheet.autofilter(0, 0, max(count, 1), len(columns) + runs.helpers - 1)  # a chart's hidden helpers too
     if table.chart is not None and count:
         add_chart(workbook, sheet, table, count, runs)
     return count

@@ -9,7 +9,7 @@ from typing import Any
 
 from dealflow.aggregates import events
 from dealflow.aggregates.lifecycle import stage_of, sub_state_of
-from dealflow.playbook import CLOSED, LOST, STAGE_NAMES, WON_STAGE, Effect, Status, action_with
+from dealflow.playbook import CLOSED, CONCESSION_TERMS, LOST, STAGE_NAMES, WON_STAGE, Effect, Status, action_with
 from dealflow.projections.decode import Event
 from dealflow.projections.pipeline_view import DealVersions, PipelineChanges, PipelineView, Row
 from dealflow.projections.projection import Handler, Processor
@@ -18,6 +18,7 @@ from dealflow.projections.units import fits, to_day, to_units
 
 PROPOSAL = action_with(Effect.SETS_VALUE).name
 UPSELL = action_with(Effect.UPSELLS).name
+PRICE = CONCESSION_TERMS[0]
 
 DAYS_IN = {stage: days_in(stage) for stage in STAGE_NAMES}
 DAYS = tuple(DAYS_IN.values())
@@ -60,7 +61,8 @@ class PipelineProcessor(Processor):
             events.SteppedBack: self.moved,
             events.Closed: self.moved,
         }
-        activities: tuple[type, ...] = (events.BottomLineSet, events.Conceded, events.Invoiced, events.PaymentReceived)
+        handle[events.Conceded] = self.conceded
+        activities: tuple[type, ...] = (events.BottomLineSet, events.Invoiced, events.PaymentReceived)
         for activity in (*activities, events.WrittenOff, events.NoteAdded, events.BuyingStageUpdated):
             handle[activity] = self.activity
         return handle
@@ -153,6 +155,16 @@ class PipelineProcessor(Processor):
     def reassigned(self, event: Event) -> None:
         owner = event.data["owner"]
         self._change(event, lambda row: row.update(owner=owner))
+
+    def conceded(self, event: Event) -> None:
+        """A concession on price is the latest price on the table: the deal's expected value from then
+        on (by either side: the customer's new offer counts as ours does), until the next price."""
+        data = event.data
+        if data["term"] != PRICE:
+            self.activity(event)
+            return
+        price = to_units(data["after"])
+        self._change(event, lambda row: row.update(value=price))
 
     def forecast_changed(self, event: Event) -> None:
         data = event.data

@@ -56,7 +56,9 @@ _INSERT_HISTORY = insert(pipeline_history)
 
 class Pipeline(Projection):
     name = "pipeline"
-    version = 3  # 3: each deal's title, latest version and action, and the text `deals` finds it by
+    # 3: each deal's title, latest version and action, and the text `deals` finds it by;
+    # 4: a concession on price sets the expected value
+    version = 4
     tables: ClassVar[tuple[Table, ...]] = (pipeline_deals, pipeline_history)
 
     def processor(self, connection: Connection, numbers: dict[str, int] | None = None) -> Processor:

@@ -178,7 +178,7 @@ def holding(app: DealflowApp, connection: Connection, position: int) -> tuple[st
 
 # The pipeline projection's tables as `open` reads them, in plain SQL: importing SQLAlchemy (projections/
 # tables.py) would double the time `open` takes. A test holds these equal to the projection's own.
-TRACKING, PIPELINE, PIPELINE_DEALS, PIPELINE_VERSION = "projection_tracking", "pipeline", "pipeline_deals", 3
+TRACKING, PIPELINE, PIPELINE_DEALS, PIPELINE_VERSION = "projection_tracking", "pipeline", "pipeline_deals", 4
 PAGE = 5_000  # the log read after the projection's position, a page at a time
 
 

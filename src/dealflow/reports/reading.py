@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from dealflow.application import DealflowApp
     from dealflow.reports.report import Report
 
-REPORTS = ("pipeline", "concessions", "ageing")
+REPORTS = ("pipeline", "concessions", "ageing", "movement", "forecast")
 Progress = Callable[[int], AbstractContextManager[Callable[[int], None] | None]]
 
 
@@ -72,4 +72,21 @@ def read_report(reading: Reading, name: str, *, as_of: date, by: str | None = No
         from dealflow.reports.concessions import concessions_report
 
         return concessions_report(reading.connection, deal)
+    if name == "movement":
+        from dealflow.reports.movement import movement_report
+        from dealflow.reports.periods import quarter_before
+
+        # From the close of the last quarter: the quarter to date, as a review of the pipeline looks at it.
+        return movement_report(reading.connection, start=quarter_before(as_of), end=as_of, by=by)
+    if name == "forecast":
+        from dealflow.reports.forecast import forecast_report
+
+        return forecast_report(
+            reading.connection,
+            today=as_of,
+            settings_on=reading.app.settings,
+            period="quarter",
+            periods=4,
+            accuracy=True,
+        )
     raise ValueError(f"no report {name!r}: choose one of {', '.join(REPORTS)}")

@@ -47,12 +47,16 @@ class Table:
 @dataclass(frozen=True)
 class Chart:
     """A native chart of one or more numeric columns against a category column. With `series_by`, one
-    series per run of rows sharing that column's value (e.g. a currency), each over the same categories."""
+    series per run of rows sharing that column's value (e.g. a currency), each over the same categories.
+
+    `kind="waterfall"` draws the one value column as signed steps from a start total to an end total
+    (rows `start` and `end`, drawn from zero): stacked columns over hidden helper cells, as Excel has
+    no waterfall of its own; with `series_by`, a chart per run, one under the other."""
 
     title: str
     category: str
     values: tuple[str, ...]
-    kind: str = "column"  # XlsxWriter chart type
+    kind: str = "column"  # an XlsxWriter chart type, or "waterfall"
     stacked: bool = False
     series_by: str | None = None
 
