@@ -22,6 +22,7 @@ BENCHMARKS = {
     "deals": "bench_deals",
     "show": "bench_show",
     "agenda": "bench_agenda",
+    "movement": "bench_movement",
 }
 
 

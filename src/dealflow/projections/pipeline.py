@@ -13,7 +13,7 @@ from dealflow.playbook import CLOSED, CONCESSION_TERMS, LOST, STAGE_NAMES, WON_S
 from dealflow.projections.decode import Event
 from dealflow.projections.pipeline_view import DealVersions, PipelineChanges, PipelineView, Row
 from dealflow.projections.projection import Handler, Processor
-from dealflow.projections.tables import STAGE_BIT, days_in
+from dealflow.projections.tables import MOVEMENT_FACTS, PREVIOUS, STAGE_BIT, days_in
 from dealflow.projections.units import fits, to_day, to_units
 
 PROPOSAL = action_with(Effect.SETS_VALUE).name
@@ -22,6 +22,8 @@ PRICE = CONCESSION_TERMS[0]
 
 DAYS_IN = {stage: days_in(stage) for stage in STAGE_NAMES}
 DAYS = tuple(DAYS_IN.values())
+LINKS = tuple((name, f"{PREVIOUS}{name}") for name in MOVEMENT_FACTS)
+FIRST = dict.fromkeys((previous for _, previous in LINKS))  # an opened deal's first version follows none
 SEPARATOR = "\x1f"  # the unit separator, between the fields of `search`: a search never runs from one into the next
 
 
@@ -105,6 +107,7 @@ class PipelineProcessor(Processor):
             "lost_from": None,
             "opened_on": event.on,
             "valid_from": event.on,
+            **FIRST,
         }
         self.deals[event.deal] = DealVersions(row, stored=False)
 
@@ -201,6 +204,8 @@ class PipelineProcessor(Processor):
 
     def write(self) -> None:
         changes = PipelineChanges()
+        for deal in self.deals.values():
+            _link(deal)
         for key, latest in self.latest.items():  # once a deal a batch: reading an event's state costs
             row = self.deals[key].row
             row["version"], row["action"] = latest.version, sub_state_of(latest.state)
@@ -210,6 +215,19 @@ class PipelineProcessor(Processor):
             if deal.rewrite_from is not None:
                 changes.rewrites[deal.row["id"]] = deal.rewrite_from
         self.view.write(changes)
+
+
+def _link(deal: DealVersions) -> None:
+    """Each version in memory after the first takes the facts of the one before it (`prev_*`): the
+    first keeps what it was stored with, as the version before it is not in memory, so unchanged."""
+    chain = deal.versions
+    if not chain:
+        return
+    before = chain[0]
+    for version in (*chain[1:], deal.row):
+        for name, previous in LINKS:
+            version[previous] = before[name]
+        before = version
 
 
 def _number(deal: DealVersions) -> int:

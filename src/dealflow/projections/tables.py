@@ -5,6 +5,8 @@ ageing reports look them up there, as every report catches every projection up f
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
 
 from dealflow.playbook import STAGE_NAMES
@@ -52,7 +54,25 @@ def _deal_version_columns() -> list[Column]:
         Column("lost_reason", String(20)),
         Column("lost_from", String(20)),
         Column("valid_from", Integer, nullable=False),  # the day of its latest event
+        # the version before this one, as far as the pipeline's movement reads it (all None for the
+        # first): a change is one row, read without joining a version to the one before
+        *(Column(f"{PREVIOUS}{column.name}", column.type) for column in _movement_columns()),
     ]
+
+
+PREVIOUS = "prev_"
+MOVEMENT_FACTS = ("status", "stage", "currency", "value", "close_by", "owner")  # what a change of the pipeline reads
+
+
+def _movement_columns() -> list[Column]:
+    kinds: dict[str, Any] = {
+        "status": String(8),
+        "stage": String(20),
+        "currency": String(3),
+        "value": BigInteger(),
+        "close_by": Integer(),
+    }
+    return [Column(name, kinds.get(name, String())) for name in MOVEMENT_FACTS]
 
 
 pipeline_deals = Table(  # each deal as it is now

@@ -16,17 +16,19 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, Select, and_, case, func, select
+from sqlalchemy import Table as SQLTable
 
 from dealflow.aggregates.money import canonical
 from dealflow.playbook import SIGNING_STAGE, STAGE_NAMES, Status
+from dealflow.projections.tables import pipeline_deals, pipeline_history
 from dealflow.projections.units import from_units
 from dealflow.reports.movement import tally
-from dealflow.reports.movement_sql import Filters
+from dealflow.reports.movement_sql import WINS, Filters, pushed_out
 from dealflow.reports.periods import Period, periods_before, periods_from
 from dealflow.reports.pipeline import standing
 from dealflow.reports.report import Report, Settings, columns, currency_key, ratio
-from dealflow.reports.sums import joined, summed
+from dealflow.reports.sums import Money, joined, summed
 from dealflow.reports.table import Cell, Table
 
 OPEN = Status.OPEN.value
@@ -104,19 +106,17 @@ def _ahead(
     expected = _expected(connection, None, ahead, p, owners)
     began = ahead[0].first_day.toordinal() - 1
     end = today.toordinal()
-    won, _ = tally(connection, began, end, Filters(owners=owners))
-    moved = {}
-    for index, span in enumerate(ahead):
-        window = (span.first_day.toordinal(), span.last_day.toordinal())
-        moved[index], _ = tally(connection, began, end, Filters(window=window, owners=owners))
+    won, _ = tally(connection, began, end, Filters(owners=owners), reading=WINS)
+    windows = [(span.first_day.toordinal(), span.last_day.toordinal()) for span in ahead]
+    slipped_out = pushed_out(connection, began, end, windows, owners)
     currencies = {key[1] for key in expected} | {key[1] for key in won if key[3] == "won"}
-    currencies |= {key[1] for found in moved.values() for key in found if key[3] == "pushed_out"}
+    currencies |= {currency for _, currency in slipped_out}
     rows = []
     for currency in sorted(currencies, key=currency_key):
         for index, span in enumerate(ahead):
             row = expected.get((index, currency)) or _zero()
             gained = won.get((0, currency, None, "won"), [0, 0]) if index == 0 else [0, 0]
-            slipped = moved[index].get((0, currency, None, "pushed_out"), [0, 0])
+            slipped = slipped_out.get((index, currency), (0, 0))
             rows.append(
                 {
                     "currency": currency,
@@ -157,22 +157,27 @@ def _accuracy(
 ) -> list[Table]:
     """Each past period's forecast at its start against what was won in it, for the team and per owner."""
     said: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for index, span in enumerate(past):
-        eve = span.first_day - timedelta(days=1)
-        settings = settings_on(eve)
-        p = {stage: settings.probability(stage) for stage in STAGE_NAMES}
-        for (_, currency, owner), row in _expected(connection, eve.toordinal(), [span], p, owners, True).items():
-            said[index, currency, owner] = row
+    eves = [span.first_day - timedelta(days=1) for span in past]
+    weights = [{stage: settings_on(eve).probability(stage) for stage in STAGE_NAMES} for eve in eves]
+    for (index, currency, stage, owner), (count, units) in _said_at_eves(connection, past, owners).items():
+        row = said.setdefault((index, currency, owner), _zero())
+        value = from_units(units) or Decimal(0)
+        row["deals"] += count
+        row["best_case"] += value
+        row["weighted"] += value * weights[index][stage]
+        if stage == COMMITTED:
+            row["committed_deals"] += count
+            row["committed"] += value
     cuts = tuple(span.last_day.toordinal() for span in past[:-1])
     first, last = past[0].first_day.toordinal() - 1, past[-1].last_day.toordinal()
-    won, _ = tally(connection, first, last, Filters(owners=owners, by="owner"), cuts)
+    won, _ = tally(connection, first, last, Filters(owners=owners, by="owner"), cuts, reading=WINS)
     owned: dict[tuple[Any, ...], dict[str, Any]] = defaultdict(_outcome)
     for key, row in said.items():
         owned[key].update(row)
-    for (index, currency, owner, bucket), (deals, value) in won.items():
+    for (index, currency, owner, bucket), (deals, units) in won.items():
         if bucket == "won":
             owned[index, currency, owner]["won_deals"] += deals
-            owned[index, currency, owner]["won"] += from_units(value) or 0
+            owned[index, currency, owner]["won"] += from_units(units) or 0
     team: dict[tuple[Any, ...], dict[str, Any]] = defaultdict(_outcome)
     for (index, currency, _), row in owned.items():
         for name, value in row.items():
@@ -213,6 +218,37 @@ def _accuracy(
         Table("accuracy", columns(*head, *figures), rows(team)),
         Table("accuracy_by_owner", columns(*head, ("owner", Cell.TEXT), *figures), rows(owned)),
     ]
+
+
+def _said_at_eves(
+    connection: Connection, past: list[Period], owners: Collection[str] | None
+) -> dict[tuple[Any, ...], tuple[int, int]]:
+    """The open deals expected to close in each period as they stood the day before it began, all
+    periods in one scan of the versions: keyed (period index, currency, stage, owner), (deals, value).
+    The periods do not overlap, so a version's close date names the one period, and the one day,
+    at whose eve it may have been in force."""
+    found: dict[tuple[Any, ...], tuple[int, int]] = {}
+    for table in (pipeline_history, pipeline_deals):
+        for slot, currency, stage, owner, count, *money in summed(connection, _in_force_at_eves(table, past, owners)):
+            deals, units = found.get((slot, currency, stage, owner), (0, 0))
+            found[slot, currency, stage, owner] = (deals + count, units + (joined(*money) or 0))
+    return found
+
+
+def _in_force_at_eves(
+    table: SQLTable, past: list[Period], owners: Collection[str] | None
+) -> Callable[[Money], Select[Any]]:
+    v = table.c
+    bounds = [(span.first_day.toordinal(), span.last_day.toordinal()) for span in past]
+    slot = case(*((v.close_by.between(first, last), n) for n, (first, last) in enumerate(bounds)))
+    eve = case(*((v.close_by.between(first, last), first - 1) for first, last in bounds))
+    where = [v.status == OPEN, v.close_by.between(bounds[0][0], bounds[-1][1]), v.valid_from <= eve]
+    if table is pipeline_history:
+        where.append(v.valid_to > eve)
+    if owners is not None:
+        where.append(v.owner.in_(list(owners)))
+    keys = (slot.label("slot"), v.currency, v.stage, v.owner)
+    return lambda money: select(*keys, func.count(), *money(v.value)).where(*where).group_by(*keys)
 
 
 def _outcome() -> dict[str, Any]:

@@ -1,9 +1,9 @@
-"""The changes of the pipeline between two days, read from its dated versions (`pipeline_history`).
+"""The changes of the pipeline between two days, read from its dated versions (`pipeline_history`
+and the current rows).
 
-Every day with an event starts a deal's version, and a version ends (`valid_to`) on the day the
-next begins, so each change of a deal is a pair: the version that ended on a day and the one that
-began on it (from the history, or the current row). A deal opened in the period adds a pair whose
-earlier side is nothing. `movement` classifies the pairs; here they are summed in SQL, grouped by
+Every day with an event starts a deal's version, and each version keeps the facts of the one
+before it (`prev_*`, none for a deal's first), so each change of a deal is one row: the version
+that began on its day. `movement` classifies the changes; here they are summed in SQL, grouped by
 everything the classification reads (statuses, stages, currencies, the filters each side passes,
 which way the value went), so that a year of changes on 100,000 deals comes back as a few hundred
 rows. Pairs that change nothing the movement counts (a note, a payment) are left out in SQL.
@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal, null, or_, select, true, union_all
 
-from dealflow.projections.tables import pipeline_deals, pipeline_history
+from dealflow.playbook import Status
+from dealflow.projections.tables import MOVEMENT_FACTS, PREVIOUS, pipeline_deals, pipeline_history
 from dealflow.reports.sums import joined, summed
 
 SIDES = ("status", "stage", "currency", "value", "close_by", "owner", "lost_from")
@@ -52,7 +53,18 @@ class Pairs:
 FACTS = ("status", "stage", "currency", "key", "in_window", "owned")
 
 
-def _side(version: Any, filters: Filters, account: Any, name: str) -> list[ColumnElement[Any]]:
+class _Facts:
+    """A version's facts under the names `_side` reads: its own (`after`) or those of the version
+    before it (`before`, the `prev_` columns)."""
+
+    def __init__(self, version: Any, prefix: str = "") -> None:
+        self.version, self.prefix = version, prefix
+
+    def __getattr__(self, name: str) -> Any:
+        return self.version.c[f"{self.prefix}{name}"]
+
+
+def _side(version: _Facts, filters: Filters, account: Any, name: str) -> list[ColumnElement[Any]]:
     """A side's facts in `FACTS` order, each labelled `name_fact` (a select keeps one of two equal
     columns, the account of both sides, unless they are named apart): the window and owner tests
     as 1/0 (1 when there is no filter)."""
@@ -71,8 +83,21 @@ def _side(version: Any, filters: Filters, account: Any, name: str) -> list[Colum
     return [fact.label(f"{name}_{label}") for fact, label in zip(facts, FACTS, strict=True)]
 
 
-def _changed(before: Any, after: Any) -> ColumnElement[bool]:
-    return or_(*(before.c[name].is_distinct_from(after.c[name]) for name in SIDES[:6]))
+ALL, OUTCOMES, WINS = "all", "outcomes", "wins"
+_READ = {
+    OUTCOMES: (Status.WON.value, Status.CLOSED.value, Status.LOST.value),
+    WINS: (Status.WON.value, Status.CLOSED.value),
+}
+
+
+def _changes(table: Any, reading: str) -> ColumnElement[bool]:
+    """Which versions are changes: the first of a deal (opened), or one that changed what is read."""
+    c = table.c
+    if reading in _READ:
+        return and_(c.status.in_(_READ[reading]), c.status.is_distinct_from(c[PREVIOUS + "status"]))
+    return or_(
+        c[PREVIOUS + "status"].is_(None), *(c[name].is_distinct_from(c[PREVIOUS + name]) for name in MOVEMENT_FACTS)
+    )
 
 
 def _way(before: Any, after: Any) -> ColumnElement[Any]:
@@ -88,56 +113,30 @@ def _slot(day: Any, cuts: Sequence[int]) -> ColumnElement[Any]:
     return sum((case((day > cut, 1), else_=0) for cut in cuts), start=literal(0))
 
 
-def _branches(start: int, end: int, filters: Filters, cuts: Sequence[int], listed: bool) -> list[Select[Any]]:
-    """One SELECT per way a pair is found: history → history, history → current, and opened."""
-    d = pipeline_deals
+def _branches(
+    start: int, end: int, filters: Filters, cuts: Sequence[int], listed: bool, reading: str
+) -> list[Select[Any]]:
+    """One SELECT per table of versions: each version that began in days start+1 .. end and changed
+    something the movement reads is a change (`reading`: see `grouped_pairs`)."""
+    d = pipeline_deals.c
     selects = []
-    for after_table in (pipeline_history, pipeline_deals):
-        before = pipeline_history.alias("b")
-        after = after_table.alias("a")
-        day = before.c.valid_to
-        account = d.c.account if filters.by == "account" else null()
-        query = (
-            select(
-                *_side(before.c, filters, account, "before"),
-                *_side(after.c, filters, account, "after"),
-                after.c.lost_from.label("lost_from"),
-                _way(before.c.value, after.c.value).label("way"),
-                _slot(day, cuts).label("slot"),
-                func.coalesce(before.c.value, 0).label("before_value"),
-                func.coalesce(after.c.value, 0).label("after_value"),
-                *((before.c.id.label("deal"), day.label("day")) if listed else ()),
-            )
-            .select_from(before)
-            .join(after, and_(after.c.id == before.c.id, after.c.valid_from == before.c.valid_to))
-            .where(day > start, day <= end, _changed(before, after))
-        )
-        if filters.by == "account":
-            query = query.join(d, d.c.id == before.c.id)
-        selects.append(query)
-    for first_table in (pipeline_history, pipeline_deals):
-        first = first_table.alias("f")
-        opened = d.alias("o")
-        account = opened.c.account if filters.by == "account" else null()
-        day = opened.c.opened_on
-        nothing: list[ColumnElement[Any]] = [
-            fact.label(f"before_{label}") for fact, label in zip((null(),) * 4 + (literal(0),) * 2, FACTS, strict=True)
-        ]
-        query = (
-            select(
-                *nothing,
-                *_side(first.c, filters, account, "after"),
-                first.c.lost_from.label("lost_from"),
-                literal(0).label("way"),
-                _slot(day, cuts).label("slot"),
-                literal(0).label("before_value"),
-                func.coalesce(first.c.value, 0).label("after_value"),
-                *((opened.c.id.label("deal"), day.label("day")) if listed else ()),
-            )
-            .select_from(opened)
-            .join(first, and_(first.c.id == opened.c.id, first.c.valid_from == opened.c.opened_on))
-            .where(day > start, day <= end)
-        )
+    for table in (pipeline_history, pipeline_deals):
+        before, after = _Facts(table, PREVIOUS), _Facts(table)
+        day = table.c.valid_from
+        account = d.account if filters.by == "account" else null()
+        changed = _changes(table, reading)
+        query = select(
+            *_side(before, filters, account, "before"),
+            *_side(after, filters, account, "after"),
+            table.c.lost_from.label("lost_from"),
+            _way(before.value, after.value).label("way"),
+            _slot(day, cuts).label("slot"),
+            func.coalesce(before.value, 0).label("before_value"),
+            func.coalesce(after.value, 0).label("after_value"),
+            *((table.c.id.label("deal"), day.label("day")) if listed else ()),
+        ).where(day > start, day <= end, changed)
+        if filters.by == "account" and table is pipeline_history:
+            query = query.join_from(pipeline_history, pipeline_deals, d.id == pipeline_history.c.id)
         selects.append(query)
     return selects
 
@@ -146,10 +145,18 @@ WIDTH = 2 * len(FACTS) + 3  # the facts of both sides, the lost-from stage, the 
 
 
 def grouped_pairs(
-    connection: Connection, start: int, end: int, filters: Filters, cuts: Sequence[int] = ()
+    connection: Connection,
+    start: int,
+    end: int,
+    filters: Filters,
+    cuts: Sequence[int] = (),
+    *,
+    reading: str = ALL,
 ) -> list[Pairs]:
-    """Every change in days start+1 .. end, grouped by what the movement reads, summed exactly."""
-    pairs = union_all(*_branches(start, end, filters, cuts, listed=False)).subquery("pairs")
+    """Every change in days start+1 .. end, grouped by what the movement reads, summed exactly. With
+    `reading` OUTCOMES only the changes that win or lose a deal are read (its `won` and `lost` are
+    whole, from far fewer rows), with WINS only those that win one (`won`)."""
+    pairs = union_all(*_branches(start, end, filters, cuts, False, reading)).subquery("pairs")
     keys = list(pairs.c)[:WIDTH]
     found = summed(
         connection,
@@ -164,7 +171,7 @@ def grouped_pairs(
 
 def listed_pairs(connection: Connection, start: int, end: int, filters: Filters) -> list[Pairs]:
     """Every change in days start+1 .. end one by one, with its deal number and day (`--deals`)."""
-    found = connection.execute(union_all(*_branches(start, end, filters, (), listed=True))).all()
+    found = connection.execute(union_all(*_branches(start, end, filters, (), True, ALL))).all()
     return [
         _pairs(row[:WIDTH], 1, row[WIDTH], row[WIDTH + 1], deal=row[WIDTH + 2], day=row[WIDTH + 3]) for row in found
     ]
@@ -186,3 +193,32 @@ def _pairs(facts: Sequence[Any], count: int, before_value: Any, after_value: Any
         slot=facts[2 * n + 2],
         **where,
     )
+
+
+def pushed_out(
+    connection: Connection, start: int, end: int, windows: Sequence[tuple[int, int]], owners: Collection[str] | None
+) -> dict[tuple[int, Any], tuple[int, int]]:
+    """The movement's `pushed_out` over days start+1 .. end for each of several close windows that do
+    not overlap, in one scan: the changes of an open deal expected in a window (and owned by one of
+    `owners`) to a close date outside it. Keyed (window index, currency): (deals, value)."""
+    found: dict[tuple[int, Any], tuple[int, int]] = {}
+    for table in (pipeline_history, pipeline_deals):
+        c = table.c
+        was, now = c[PREVIOUS + "close_by"], c.close_by
+        slot = case(*((was.between(*window), n) for n, window in enumerate(windows)))
+        stays = or_(*(and_(was.between(*window), now.between(*window)) for window in windows))
+        where = [c.valid_from > start, c.valid_from <= end, c[PREVIOUS + "status"] == Status.OPEN.value]
+        where += [slot.is_not(None), now.is_distinct_from(was), or_(now.is_(None), ~stays)]
+        if owners is not None:
+            where.append(c[PREVIOUS + "owner"].in_(list(owners)))
+        keys = (slot, c[PREVIOUS + "currency"])
+        rows = summed(
+            connection,
+            lambda money, keys=keys, c=c, where=where: (  # type: ignore[misc]
+                select(*keys, func.count(), *money(c[PREVIOUS + "value"])).where(*where).group_by(*keys)
+            ),
+        )
+        for index, currency, count, *money in rows:
+            deals, units = found.get((index, currency), (0, 0))
+            found[index, currency] = (deals + count, units + (joined(*money) or 0))
+    return found

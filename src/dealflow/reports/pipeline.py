@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Subquery, and_, case, func, select, union_all
 
 from dealflow.aggregates.money import canonical
 from dealflow.playbook import STAGE_NAMES, Status
-from dealflow.projections.tables import STAGE_BIT, days_in, pipeline_deals, pipeline_history
+from dealflow.projections.tables import PREVIOUS, STAGE_BIT, days_in, pipeline_deals, pipeline_history
 from dealflow.projections.units import from_units
 from dealflow.reports.pipeline_groups import by_group, forecast, stalled_deals
 from dealflow.reports.report import Report, Settings, columns, currency_first, currency_key, ratio, weigh
@@ -26,7 +26,7 @@ from dealflow.reports.table import Cell, Table
 
 BY = ("stage", "owner", "account", "month", "stalled")
 OPEN, WON, LOST, CLOSED = Status.OPEN.value, Status.WON.value, Status.LOST.value, Status.CLOSED.value
-_VERSION = [c.name for c in pipeline_history.c if c.name not in ("id", "valid_to")]
+_VERSION = [c.name for c in pipeline_history.c if c.name not in ("id", "valid_to") and not c.name.startswith(PREVIOUS)]
 
 
 def standing(as_of: int | None, *, names: bool = False, owners: Collection[str] | None = None) -> Subquery:
