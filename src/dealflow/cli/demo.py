@@ -29,9 +29,12 @@ TOUR = (
     ("show {}", "overdue", "a won deal with an overdue invoice"),
     ("audit --all", None, "replay every deal through the method"),
     ("pipeline", None, "the pipeline per stage and currency, won and lost, days in stage"),
+    ("movement", None, "why the pipeline changed this quarter: created, won, lost, every change"),
+    ("forecast --accuracy", None, "the forecast by quarter, and how past quarters' forecasts turned out"),
     ("concessions {}", "concessions", "that negotiation's concessions, flagged where they widened"),
     ("ageing --by customer", None, "open receivables by days past due, with the collection step to take"),
     ("export workbook -o book.xlsx", None, "every report in one spreadsheet"),
+    ("export report -o report.html", None, "the charts on one page that opens in any browser"),
     ("diagram", None, "the method's lifecycle as a Mermaid diagram"),
     ("act --help", None, "the 24 actions, stage by stage"),
 )

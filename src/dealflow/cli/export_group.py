@@ -4,7 +4,7 @@ deal list and the audit trails are in cli/export_records.py; how an export runs 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -190,6 +190,7 @@ def report_page(
       dealflow export report -o ana.html --owner ana --from 2026-01-31
     """
     from dealflow.exports.files import atomic_path, check_writable, refuse_store
+    from dealflow.reports.periods import quarter_before
 
     if output.suffix.lower() != ".html":
         raise click.BadParameter(f"{output} does not end in .html: the report page is HTML", param_hint="-o")
@@ -206,11 +207,6 @@ def report_page(
     from dealflow.cli.output import say
 
     say(f"wrote {output}", err=True)
-
-
-def quarter_before(day: date) -> date:
-    """The last day of the quarter before `day`'s: the start of the quarter to date."""
-    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1) - timedelta(days=1)
 
 
 def _report_page(

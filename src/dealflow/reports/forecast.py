@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, or_, select
 from sqlalchemy import Table as SQLTable
 
 from dealflow.aggregates.money import canonical
@@ -103,7 +103,7 @@ def _zero() -> dict[str, Any]:
 def _ahead(
     connection: Connection, today: date, ahead: list[Period], p: dict[str, Decimal], owners: Collection[str] | None
 ) -> Table:
-    expected = _expected(connection, None, ahead, p, owners)
+    expected = _expected(connection, None if today == date.today() else today.toordinal(), ahead, p, owners)
     began = ahead[0].first_day.toordinal() - 1
     end = today.toordinal()
     won, _ = tally(connection, began, end, Filters(owners=owners), reading=WINS)
@@ -241,10 +241,12 @@ def _in_force_at_eves(
     v = table.c
     bounds = [(span.first_day.toordinal(), span.last_day.toordinal()) for span in past]
     slot = case(*((v.close_by.between(first, last), n) for n, (first, last) in enumerate(bounds)))
-    eve = case(*((v.close_by.between(first, last), first - 1) for first, last in bounds))
-    where = [v.status == OPEN, v.close_by.between(bounds[0][0], bounds[-1][1]), v.valid_from <= eve]
-    if table is pipeline_history:
-        where.append(v.valid_to > eve)
+
+    def at_eve(first: int, last: int) -> ColumnElement[bool]:  # the cheap test first: most versions fail it
+        held = [v.close_by.between(first, last), v.valid_from < first]
+        return and_(*held, v.valid_to >= first) if table is pipeline_history else and_(*held)
+
+    where = [v.status == OPEN, or_(*(at_eve(first, last) for first, last in bounds))]
     if owners is not None:
         where.append(v.owner.in_(list(owners)))
     keys = (slot.label("slot"), v.currency, v.stage, v.owner)
