@@ -45,6 +45,7 @@ from dealflow.aggregates.placement import Placement
 from dealflow.aggregates.receivables import open_invoice
 from dealflow.aggregates.recording import Live, effective_on, required_text
 from dealflow.aggregates.revising import Revising
+from dealflow.aggregates.state import PRICE
 from dealflow.aggregates.storable import check_storable
 from dealflow.playbook import (
     ACTIONS,
@@ -68,6 +69,15 @@ SIGNING = f"the agreement is signed in {SIGNING_STAGE.name}"
 
 class Opportunity(Placement, Conceding, Revising, Aggregate):
     """A sales deal. Open one with `Opportunity.open`."""
+
+    # 2: a concession on price sets the deal's value. A snapshot taken before (version 1) of a deal
+    # that has conceded on price may hold an older value: the loader folds its history again.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        if PRICE in state.get("concession_rounds", {}):
+            state["revised"] = True  # `RevisingRepository` folds the whole history: the value as now counted
 
     @staticmethod
     def create_id(deal_id: str, **_: Any) -> UUID:

@@ -17,7 +17,20 @@ from typing import Any
 from dealflow.aggregates.lifecycle import stage_of, sub_state_of
 from dealflow.aggregates.negotiation import direction
 from dealflow.aggregates.receivables import balance
-from dealflow.playbook import ACTIONS, CLOSED, DEADLOCK, LOST, STAGE_OF_ACTION, US, WON_STAGE, Effect, Status
+from dealflow.playbook import (
+    ACTIONS,
+    CLOSED,
+    CONCESSION_TERMS,
+    DEADLOCK,
+    LOST,
+    STAGE_OF_ACTION,
+    US,
+    WON_STAGE,
+    Effect,
+    Status,
+)
+
+PRICE = CONCESSION_TERMS[0]
 
 
 class DealState:
@@ -179,6 +192,8 @@ class DealState:
         self.conceded = {**self.conceded, key: self.conceded.get(key, Decimal(0)) + size}
         if by == US:
             self.our_last_concession = {**self.our_last_concession, term: size}
+        if term == PRICE:  # the latest price on the table, by either side, is the deal's expected value
+            self.value = after
         positions = self.concession_positions.get(term, {})
         self.concession_positions = {**self.concession_positions, term: {**positions, by: after}}
         directions = self.our_concession_directions
