@@ -57,3 +57,10 @@ def test_consecutive_periods_tile_the_calendar_with_no_gap_or_overlap(day, kind,
         assert later.first_day == earlier.last_day + timedelta(days=1)
     assert len({period.label for period in run}) == len(run)
     assert quarter_before(day) == period_of(day, "quarter").first_day - timedelta(days=1)
+
+
+def test_the_movement_command_names_the_buckets_the_report_counts():
+    from dealflow.cli.movement import BUCKET_NAMES
+    from dealflow.reports.movement import BUCKETS
+
+    assert BUCKET_NAMES == BUCKETS

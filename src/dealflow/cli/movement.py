@@ -70,7 +70,12 @@ class CloseWindow(click.ParamType):
 
 
 @click.command()
-@click.option("--from", "start", type=DATE, help="From the end of this day (YYYY-MM-DD); default: the quarter's eve.")
+@click.option(
+    "--from",
+    "start",
+    type=DATE,
+    help="From the end of this day (YYYY-MM-DD); default: the last day of the quarter before --to's.",
+)
 @click.option("--to", "end", type=DATE, help="To the end of this day (YYYY-MM-DD); default today.")
 @click.option(
     "--by",
@@ -109,7 +114,7 @@ def movement(
     \b
     Example:
       dealflow movement
-      dealflow movement --from 2026-09-30 --to 2026-12-31 --close-window 2026-Q4
+      dealflow movement --from 2026-06-30 --to 2026-09-30 --close-window 2026-Q3
       dealflow movement --by owner --json
       dealflow movement --deals lost --from 2026-06-30
     """
