@@ -7,7 +7,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from sqlalchemy import ClauseElement, Connection, Table, bindparam
 from sqlalchemy.exc import DataError
@@ -148,7 +148,10 @@ def revised_events(history: Sequence[Event]) -> list[Event]:
     ]
 
 
-def chunks(keys: Iterable[str], size: int = 2000) -> Iterable[list[str]]:
+Key = TypeVar("Key", str, int)
+
+
+def chunks(keys: Iterable[Key], size: int = 2000) -> Iterable[list[Key]]:
     """Keys in chunks small enough for one IN (...) on every database."""
     ordered = sorted(keys)
     for start in range(0, len(ordered), size):

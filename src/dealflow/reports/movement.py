@@ -10,13 +10,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, null, select
+from sqlalchemy import Connection, func, null, select
 
-from dealflow.playbook import Status
+from dealflow.playbook import STAGE_NAMES, Status
 from dealflow.projections.units import from_units
 from dealflow.reports.movement_deals import bucket_deals
-from dealflow.reports.movement_sql import ALL, Filters, grouped_pairs
-from dealflow.reports.movement_steps import BUCKETS, INFLOWS, LOST, OPEN, OUTFLOWS, TOTALS, stage_label, steps
+from dealflow.reports.movement_sql import ALL, Filters, counted_then, grouped_pairs
+from dealflow.reports.movement_steps import BUCKETS, INFLOWS, LOST, OUTFLOWS, TOTALS, stage_label, steps
 from dealflow.reports.pipeline import standing
 from dealflow.reports.report import Report, columns, currency_key
 from dealflow.reports.sums import joined, summed
@@ -71,12 +71,11 @@ def standing_totals(connection: Connection, day: int, filters: Filters, *, lates
     """The open pipeline at the end of `day`, keyed (currency, group): [deals, value]."""
     s = standing(None if latest else day, names=filters.by == "account", owners=filters.owners)
     keys = (s.c.currency, s.c[filters.by]) if filters.by else (s.c.currency,)
-    where = [s.c.status == OPEN]
-    if filters.window is not None:
-        where.append(s.c.close_by.between(*filters.window))
     found = summed(
         connection,
-        lambda money: select(*keys, null(), func.count(), *money(s.c.value)).where(and_(*where)).group_by(*keys),
+        lambda money: (
+            select(*keys, null(), func.count(), *money(s.c.value)).where(counted_then(s, filters)).group_by(*keys)
+        ),
     )
     if filters.by:
         found = [(currency, group, count, *money) for currency, group, _, count, *money in found]
@@ -141,7 +140,7 @@ def movement_report(
 
 
 def _flow_table(flow: Tally) -> Table:
-    order = {name: n for n, name in enumerate((*_stage_names(), LOST, Status.CLOSED.value))}
+    order = {name: n for n, name in enumerate((*STAGE_NAMES, LOST, Status.CLOSED.value))}
     keys = sorted(flow, key=lambda k: (currency_key(k[1]), order.get(k[2], 99), order.get(k[3], 99)))
     return Table(
         "flow",
@@ -163,12 +162,6 @@ def _flow_table(flow: Tally) -> Table:
             for k in keys
         ],
     )
-
-
-def _stage_names() -> tuple[str, ...]:
-    from dealflow.playbook import STAGE_NAMES
-
-    return STAGE_NAMES
 
 
 def contract(report: Report) -> dict[str, Any]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, null, select
+from sqlalchemy import Connection, null, select
 
+from dealflow.projections.projection import chunks
 from dealflow.projections.tables import pipeline_deals
 from dealflow.projections.units import from_day, from_units
-from dealflow.reports.movement_sql import Filters, listed_pairs
-from dealflow.reports.movement_steps import OPEN, TOTALS, steps
+from dealflow.reports.movement_sql import Filters, counted_then, listed_pairs
+from dealflow.reports.movement_steps import TOTALS, steps
 from dealflow.reports.pipeline import standing
 from dealflow.reports.report import columns, currency_key
 from dealflow.reports.table import Cell, Table
@@ -22,12 +23,9 @@ def bucket_deals(connection: Connection, first: int, last: int, filters: Filters
     if bucket in TOTALS:
         day = first if bucket == "start" else last
         s = standing(None if latest and bucket == "end" else day, names=filters.by == "account", owners=filters.owners)
-        where = [s.c.status == OPEN]
-        if filters.window is not None:
-            where.append(s.c.close_by.between(*filters.window))
         key = s.c[filters.by] if filters.by else null()
         for currency, group, number, value in connection.execute(
-            select(s.c.currency, key, s.c.id, s.c.value).where(and_(*where))
+            select(s.c.currency, key, s.c.id, s.c.value).where(counted_then(s, filters))
         ):
             found.append((currency, group, number, day, value or 0))
     else:
@@ -37,14 +35,12 @@ def bucket_deals(connection: Connection, first: int, last: int, filters: Filters
                     assert pair.deal is not None and pair.day is not None
                     found.append((currency, group, pair.deal, pair.day, value))
     d = pipeline_deals.c
-    names = (
-        {
-            number: (deal_id, account, owner)
-            for number, deal_id, account, owner in connection.execute(select(d.id, d.deal_id, d.account, d.owner))
-        }
-        if found
-        else {}
-    )
+    names = {}  # the deals found alone: a bucket often lists a few of 100,000
+    for chunk in chunks({number for _, _, number, _, _ in found}):
+        for number, deal_id, account, owner in connection.execute(
+            select(d.id, d.deal_id, d.account, d.owner).where(d.id.in_(chunk))
+        ):
+            names[number] = (deal_id, account, owner)
     by_column = ((filters.by, Cell.TEXT),) if filters.by else ()
     rows = []
     for currency, group, number, day, value in sorted(found, key=lambda f: (currency_key(f[0]), f[3], f[2])):

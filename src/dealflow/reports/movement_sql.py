@@ -53,6 +53,15 @@ class Pairs:
 FACTS = ("status", "stage", "currency", "key", "in_window", "owned")
 
 
+def counted_then(standing: Any, filters: Filters) -> ColumnElement[bool]:
+    """Whether a deal as it stood (`reports.pipeline.standing`) counts in the pipeline: open, and
+    within the close window when one is given (the owners are chosen by `standing` itself)."""
+    where = [standing.c.status == Status.OPEN.value]
+    if filters.window is not None:
+        where.append(standing.c.close_by.between(*filters.window))
+    return and_(*where)
+
+
 class _Facts:
     """A version's facts under the names `_side` reads: its own (`after`) or those of the version
     before it (`before`, the `prev_` columns)."""
